@@ -1,0 +1,38 @@
+/*
+ * chat.h - expect/send chat scripts over a port, as in HDB Systems and
+ * Dialers files: "expect send expect send ...", where an expect may carry
+ * sub-expect alternatives ("ogin:-BREAK-ogin:") and "" expects nothing.
+ * Escapes in send strings: \r \n \s \t \b \c (no newline) \d (1 s delay)
+ * \p (pause) \K (BREAK) \E \e (echo check on/off) \N (NUL) \nnn (octal),
+ * \T (phone number, translated) \D (phone number raw) \\ ; a send string is
+ * followed by a carriage return unless it ends in \c.  EOT and BREAK as
+ * whole send strings send those.  The matching code is a pure function
+ * so it can be tested on its own.
+ */
+#ifndef BRIGADE_CHAT_H
+#define BRIGADE_CHAT_H
+
+#include <stddef.h>
+
+#include "modem/port.h"
+
+struct chat_subst {
+	const char *phone;	/* for \T and \D, or NULL */
+	const char *login;	/* for \L, or NULL */
+	const char *password;	/* for \P, or NULL */
+	const char *system;	/* for \S, or NULL */
+};
+
+/* chat_run - run script (n strings, expect first) on port p, each expect
+ * waiting at most timeout_s.  0 on success; -1 on failure with a reason
+ * in why (for example "timed out waiting for \"ogin:\"; last received
+ * \"...\""), which callers log and store in the system's status. */
+int chat_run(struct port *p, char *const script[], size_t n, const struct chat_subst *sub,
+    int timeout_s, char *why, size_t whylen);
+
+/* chat_expand - expand a send string's escapes into out (pure); returns
+ * the length, or -1.  *nocr is set when the string ended in \c. */
+int chat_expand(const char *send, const struct chat_subst *sub, char *out, size_t outlen,
+    int *nocr);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * proto.h - the transfer protocol seam.
+ *
+ * A protocol turns a port into a reliable channel for the session's
+ * command strings and for the bytes of one file at a time.  Each protocol
+ * ('g' and its relatives) is one file exposing a constructor that returns
+ * a struct proto with this table of operations.  Protocol code never
+ * touches files or the spool: the transfer engine (xfer.c) does.  Framing
+ * and checksums live in pure functions beside it, unit-tested and fuzzed.
+ *
+ * The model is half duplex per call state, as in g: at any moment either
+ * a command string or file data is expected, and the session knows which.
+ * Every call blocks until done, the peer gives up, or the protocol's own
+ * timeouts and retry limits are exhausted (then -1).
+ */
+#ifndef BRIGADE_PROTO_H
+#define BRIGADE_PROTO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "modem/port.h"
+
+/* What we ask for; the peer's INIT replies decide what is used. */
+struct proto_params {
+	int window;		/* g: 1..7 (what we want to receive with) */
+	int packsize;		/* g: 32..4096, a power of two */
+	int timeout_s;		/* seconds before a retransmission */
+	int retries;		/* consecutive timeouts before giving up */
+	int errors_max;		/* protocol errors before giving up */
+};
+
+/* Counters for the call log and tests. */
+struct proto_stats {
+	unsigned long packets_sent, packets_resent, packets_received;
+	unsigned long checksum_errors, header_errors, timeouts;
+	unsigned long rejects_sent, rejects_received;
+	/* what was negotiated, for the "Handshake successful" line */
+	int send_window, send_packsize, recv_window, recv_packsize;
+};
+
+struct proto;
+
+struct proto_ops {
+	char name;		/* 'g', 'G', ... */
+
+	/* start - the protocol's own handshake (g's INITA/B/C); 0 or -1. */
+	int (*start)(struct proto *p);
+
+	/* sendcmd - send one command string (no NUL inside); 0 or -1. */
+	int (*sendcmd)(struct proto *p, const char *cmd);
+
+	/* getcmd - receive one command string into buf (NUL-terminated,
+	 * truncated to len - 1); 0 or -1. */
+	int (*getcmd)(struct proto *p, char *buf, size_t len);
+
+	/* senddata - send len bytes of the current file; len 0 marks the
+	 * end of the file.  0 or -1. */
+	int (*senddata)(struct proto *p, const void *buf, size_t len);
+
+	/* getdata - receive up to len bytes of the current file: returns the
+	 * count, 0 at the end of the file, -1 on failure. */
+	ssize_t (*getdata)(struct proto *p, void *buf, size_t len);
+
+	/* shutdown - close the protocol politely (g's CLOSE); 0 or -1. */
+	int (*shutdown)(struct proto *p);
+
+	/* free - release p (not its port). */
+	void (*free)(struct proto *p);
+};
+
+struct proto {
+	const struct proto_ops *ops;
+	struct port *port;	/* borrowed */
+	int caller;		/* we placed the call */
+	struct proto_params par;
+	struct proto_stats st;
+	void *priv;
+};
+
+/* proto_g_new - the g protocol over port with our wishes in par. */
+struct proto *proto_g_new(struct port *port, const struct proto_params *par, int caller);
+
+/* proto_new - the protocol named c ('g', ...) or NULL when unknown. */
+struct proto *proto_new(char c, struct port *port, const struct proto_params *par, int caller);
+
+/* proto_supported - the protocol letters Brigade speaks, best first. */
+const char *proto_supported(void);
+
+#endif
