@@ -137,7 +137,7 @@ int spool_cmd_done(struct spool *sp, struct spool_job *job, size_t idx);
 
 /* spool_job_kill - remove a job by id (or unique id prefix) with its
  * data files; only owner user may kill unless user is NULL.  0, or -1
- * with errno ENOENT (no such job) or EPERM. */
+ * with errno ENOENT (no such job), EINVAL (prefix not unique) or EPERM. */
 int spool_job_kill(struct spool *sp, const char *id, const char *user);
 
 /* Locks.  One lock per system, HDB style (LCK.SYS holding the pid as ten
@@ -180,6 +180,12 @@ int spool_recv_commit(struct spool *sp, struct spool_recv *r, const char *final,
 /* spool_recv_abort - close the partial file; keep it for restart when
  * keep is set, else remove it. */
 void spool_recv_abort(struct spool *sp, struct spool_recv *r, int keep);
+
+/* spool_set_recv_max_age - how long SN8 records are kept (seconds; 0:
+ * the default, 7 days).  spool_lock prunes the locked system's older
+ * records; spool_recv_prune does it on demand.  0 or -1. */
+void spool_set_recv_max_age(struct spool *sp, time_t seconds);
+int spool_recv_prune(struct spool *sp, const char *sys);
 
 /* spool_in_path - where files received for executions from sys live
  * ("D.xxx" or "X.xxx" names in SPOOL/SYS/in/); 0 or -1 (bad name). */
