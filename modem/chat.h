@@ -30,8 +30,20 @@ struct chat_subst {
 int chat_run(struct port *p, char *const script[], size_t n, const struct chat_subst *sub,
     int timeout_s, char *why, size_t whylen);
 
+/* In chat_expand's output the byte CHAT_CMD starts a two-byte action
+ * instead of a byte to send: CHAT_CMD then one of the CHAT_CMD_* codes
+ * below.  A literal 0xff byte to send appears as CHAT_CMD CHAT_CMD. */
+#define CHAT_CMD 0xff
+#define CHAT_CMD_DELAY 'd'	/* \d: wait one second */
+#define CHAT_CMD_PAUSE 'p'	/* \p: wait a fraction of a second */
+#define CHAT_CMD_BREAK 'K'	/* \K or BREAK: send a break (ttys only) */
+#define CHAT_CMD_ECHO_ON 'E'	/* \E: check the echo of each byte after this */
+#define CHAT_CMD_ECHO_OFF 'e'	/* \e: stop checking echoes */
+
 /* chat_expand - expand a send string's escapes into out (pure); returns
- * the length, or -1.  *nocr is set when the string ended in \c. */
+ * the length, or -1 (out too small, or \T \D \L \P \S asked for with no
+ * value in sub).  *nocr is set when the string ended in \c, and for ""
+ * (nothing to send), EOT and BREAK.  \T is \D: there are no dial codes. */
 int chat_expand(const char *send, const struct chat_subst *sub, char *out, size_t outlen,
     int *nocr);
 
