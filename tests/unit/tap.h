@@ -11,7 +11,9 @@
 
 static int tap_n, tap_failed;
 
-__attribute__((format(printf, 2, 3))) static int
+#define TAP_UNUSED __attribute__((unused))
+
+TAP_UNUSED __attribute__((format(printf, 2, 3))) static int
 ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
@@ -27,7 +29,7 @@ ok(int cond, const char *fmt, ...)
 	return cond;
 }
 
-__attribute__((format(printf, 1, 2))) static void
+TAP_UNUSED __attribute__((format(printf, 1, 2))) static void
 diag(const char *fmt, ...)
 {
 	va_list ap;
@@ -39,7 +41,7 @@ diag(const char *fmt, ...)
 	printf("\n");
 }
 
-static int
+TAP_UNUSED static int
 done_testing(void)
 {
 	printf("1..%d\n", tap_n);

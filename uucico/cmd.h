@@ -1,0 +1,69 @@
+/*
+ * cmd.h - the UUCP session's command strings (S, R, X, E, H and their
+ * replies), parsed and formatted by pure functions.
+ *
+ *   S from to user -options temp mode notify size
+ *   R from to user -options size
+ *   X from to user -options
+ *   E from to user -options temp mode notify size command...
+ *   H
+ *
+ * Fields are separated by single spaces.  With the 'q' option the path
+ * and user fields are backslash-quoted (Taylor UUCP 1.07).  A notify of
+ * "" (two double quotes) is empty.  Sizes are hexadecimal with 0x, or
+ * decimal for peers that asked for it (feature 010).  Input is hostile:
+ * every field is bounded and parsing never reads past len.
+ */
+#ifndef BRIGADE_CMD_H
+#define BRIGADE_CMD_H
+
+#include <limits.h>
+#include <stddef.h>
+
+/* Feature bits of Taylor UUCP's -N / ROKN exchange. */
+#define CMD_F_SIZE 001		/* size negotiation */
+#define CMD_F_RESTART 002	/* file restart */
+#define CMD_F_EXEC 004		/* the E command */
+#define CMD_F_DECIMAL 010	/* sizes in decimal */
+#define CMD_F_DUMMY 020		/* SVR4 dummy before the size */
+#define CMD_F_QUOTE 040		/* the q option */
+/* What a peer that sent -N without a number has. */
+#define CMD_F_DEFAULT (CMD_F_SIZE | CMD_F_DECIMAL)
+/* What Brigade offers. */
+#define CMD_F_BRIGADE (CMD_F_SIZE | CMD_F_RESTART | CMD_F_EXEC | CMD_F_QUOTE)
+
+struct cmd {
+	char kind;			/* 'S', 'R', 'X', 'E', 'H' */
+	char from[PATH_MAX];
+	char to[PATH_MAX];
+	char user[64];
+	char options[32];		/* without the '-' */
+	char temp[64];
+	unsigned mode;
+	char notify[256];
+	long long size;			/* -1 when absent */
+	char command[2048];		/* E only */
+};
+
+/* cmd_parse - parse one master command string; 0, or -1 with a reason. */
+int cmd_parse(const char *s, struct cmd *c, char *err, size_t errlen);
+
+/* cmd_format - format c for a peer with the given feature bits into out;
+ * 0, or -1 when it does not fit or a field cannot be sent (a space in a
+ * path to a peer without quoting). */
+int cmd_format(const struct cmd *c, int features, char *out, size_t outlen);
+
+/* cmd_has_option - whether option letter o is in c->options. */
+int cmd_has_option(const struct cmd *c, char o);
+
+/* cmd_quote / cmd_unquote - Taylor's backslash quoting of one field;
+ * 0 or -1 (does not fit, or a bad escape). */
+int cmd_quote(const char *in, char *out, size_t outlen);
+int cmd_unquote(const char *in, char *out, size_t outlen);
+
+/* cmd_reply_pos - parse the optional start position of "SY 0x..." or the
+ * mode and size of "RY 0644 0x..."; returns the number found or -1. */
+int cmd_parse_sy(const char *reply, long long *pos);
+int cmd_parse_ry(const char *reply, unsigned *mode, long long *size);
+
+#endif
