@@ -113,16 +113,26 @@ fail:
 	return -1;
 }
 
-/* spool_corrupt - move a broken file to SPOOL/.Corrupt and log it */
+/* spool_corrupt - move a broken file to SPOOL/.Corrupt and log it; the
+ * new name is made with link(2), so an earlier corrupt file of the same
+ * name is never replaced */
 int
 spool_corrupt(struct spool *sp, const char *path, const char *sys, const char *why)
 {
 	char dst[PATH_MAX];
 	const char *base = strrchr(path, '/');
+	int i, r = -1;
 
 	base = base ? base + 1 : path;
-	if (str_fmt(dst, sizeof(dst), "%s/.Corrupt/%s.%s.%lld", sp->dir, sys, base,
-	    (long long)time(NULL)) < 0 || rename(path, dst) < 0) {
+	for (i = 0; i < 100; i++) {
+		if (str_fmt(dst, sizeof(dst), "%s/.Corrupt/%s.%s.%lld.%d", sp->dir, sys, base,
+		    (long long)time(NULL), i) < 0)
+			break;
+		r = link(path, dst);
+		if (r == 0 || errno != EEXIST)
+			break;
+	}
+	if (r < 0 || unlink(path) < 0) {
 		log_warn("sys=%s file=%s: corrupt (%s) but cannot move it aside", sys, path, why);
 		return -1;
 	}

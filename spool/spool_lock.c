@@ -96,8 +96,7 @@ spool_lock_break(struct spool *sp, const char *path, const char *sys)
 	pid = spool_lock_pid(path);
 	if (pid < 0) {
 		r = 1;
-	} else if (pid == 0 || (pid == (long)getpid() && spool_lock_held(sp, sys) < 0) ||
-	    (kill((pid_t)pid, 0) < 0 && errno == ESRCH)) {
+	} else if (pid == 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH)) {
 		if (unlink(path) == 0 || errno == ENOENT) {
 			log_info("sys=%s: broke stale lock %s (pid %ld)", sys, path, pid);
 			r = 1;
