@@ -76,13 +76,17 @@ port_serial_apply(struct sp_port *sp, int fd, const struct port_line *line, cons
 		goto fail;
 	if (sp_set_flowcontrol(sp, flow) != SP_OK)
 		goto fail;
-	/* libserialport always sets CLOCAL; honour carrier when asked to. */
-	if (!line->local && tcgetattr(fd, &t) == 0) {
-		t.c_cflag &= ~(tcflag_t)CLOCAL;
-		if (tcsetattr(fd, TCSANOW, &t) < 0) {
-			port_err(err, errlen, 1, "%s: tcsetattr", path);
-			return -1;
-		}
+	/* libserialport 0.1.1 always sets CLOCAL and, asked for RTS/CTS, does
+	 * not set CRTSCTS: put both right through termios. */
+	if (tcgetattr(fd, &t) < 0) {
+		port_err(err, errlen, 1, "%s: tcgetattr", path);
+		return -1;
+	}
+	t.c_cflag &= ~(tcflag_t)(CLOCAL | CRTSCTS);
+	t.c_cflag |= (line->local ? CLOCAL : 0) | (line->rtscts ? CRTSCTS : 0);
+	if (tcsetattr(fd, TCSANOW, &t) < 0) {
+		port_err(err, errlen, 1, "%s: tcsetattr", path);
+		return -1;
 	}
 	return 0;
 fail:
