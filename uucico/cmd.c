@@ -159,7 +159,7 @@ cmd_parse(const char *s, struct cmd *c, char *err, size_t errlen)
 		str_fmt(err, errlen, "unknown command");
 		return -1;
 	}
-	max = buf[0] == 'E' ? 9 : CMD_MAXTOK;
+	max = buf[0] == 'E' ? 8 : CMD_MAXTOK;
 	n = cmd_split(buf + 2, tok, max, &rest);
 	if (n < 4 || tok[3][0] != '-') {
 		str_fmt(err, errlen, "too few fields");
