@@ -242,7 +242,7 @@ path_is_clean(const char *path)
 {
 	const char *p = path, *comp;
 
-	if (path[0] != '/')
+	if (path[0] != '/' || strstr(path, "//"))
 		return 0;
 	for (; *p; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
