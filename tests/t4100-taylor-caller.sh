@@ -29,10 +29,11 @@ if [ ! -x "$BIN/uucico" ]; then
 	exit $?
 fi
 
-# setup N W P - Taylor node tN calls Brigade node bN; both ask for W/P
+# setup N W P [TW] - Taylor node tN calls Brigade node bN; both ask for W/P
+# (Taylor for TW/P when given: see the note on 7/4096 below)
 setup() {
 	taylor_node "t$1" &&
-	taylor_system "t$1" "b$1" "$TRASH/l.a" "$2" "$3" &&
+	taylor_system "t$1" "b$1" "$TRASH/l.a" "${4:-$2}" "$3" &&
 	brigade_node "b$1" "$2" "$3" &&
 	brigade_system "b$1" "t$1" "$TRASH/l.b" &&
 	brigade_permit "b$1" "LOGNAME=t$1 MACHINE=t$1 REQUEST=yes SENDFILES=yes" &&
@@ -67,25 +68,31 @@ check() {
 	test -z "$(brigade_jobs "b$n")" && test -z "$(taylor_jobs "t$n")"
 }
 
-for s in "1 1 32 0 1 100 2000" "2 3 64 0 1 4097 20000" "3 7 4096 1 4097 1048576"; do
+# Taylor UUCP 1.07 itself corrupts files it receives with window 7 and
+# 4096-byte packets: Taylor to Taylor over this line, about one 300 KB
+# transfer in three arrived altered with no resend and no error logged
+# (windows 1 and 3 at 4096 bytes, and 7 at 64..2048, never did).  So at
+# 7/4096 Taylor asks for window 3 and Brigade for 7: Brigade receives with
+# 7/4096 and sends with 3/4096 packets.
+for s in "1 1 32 1 0 1 100 2000" "2 3 64 3 0 1 4097 20000" "3 7 4096 3 1 4097 1048576"; do
 	set -- $s
-	n=$1 w=$2 p=$3; shift 3
+	n=$1 w=$2 p=$3 tw=$4; shift 4
 	test_expect_success "g $w/$p: Taylor calls Brigade, files both ways" "
-		setup $n $w $p && queue $n $* &&
+		setup $n $w $p $tw && queue $n $* &&
 		call taylor t$n b$n brigade b$n t$n l || { show_logs t$n b$n; false; }
 	"
 	test_expect_success "g $w/$p: sha256-identical, Taylor log clean, queues empty" "
 		check $n $* || { show_logs t$n b$n; false; }
 	"
-	test_expect_success "g $w/$p: Taylor saw packet/window $p/$w each way" "
+	test_expect_success "g $w/$p: Taylor sent with $p/$w, received with $p/$tw" "
 		grep 'Handshake successful' '$TRASH/t$n/Log' &&
-		grep -q \"sending packet/window $p/$w receiving $p/$w\" '$TRASH/t$n/Log'
+		grep -q \"sending packet/window $p/$w receiving $p/$tw\" '$TRASH/t$n/Log'
 	"
 done
 
-test_expect_success 'different sizes each way: Taylor 7/4096, Brigade 3/64' '
-	taylor_node t4 && taylor_system t4 b4 "$TRASH/l.a" 7 4096 &&
-	brigade_node b4 3 64 && brigade_system b4 t4 "$TRASH/l.b" &&
+test_expect_success 'different sizes each way: Taylor 3/4096, Brigade 7/64' '
+	taylor_node t4 && taylor_system t4 b4 "$TRASH/l.a" 3 4096 &&
+	brigade_node b4 7 64 && brigade_system b4 t4 "$TRASH/l.b" &&
 	brigade_permit b4 "LOGNAME=t4 MACHINE=t4 REQUEST=yes SENDFILES=yes" &&
 	mkdir -p "$TRASH/out4" "$TRASH/back4" &&
 	make_file "$TRASH/out4/x" 200000 && taylor_queue t4 "$TRASH/out4/x" "b4!~/x" &&
@@ -93,7 +100,7 @@ test_expect_success 'different sizes each way: Taylor 7/4096, Brigade 3/64' '
 	call taylor t4 b4 brigade b4 t4 l &&
 	same_dir "$TRASH/out4" "$TRASH/b4/pub" && same_dir "$TRASH/back4" "$TRASH/t4/pub" &&
 	taylor_call_ok t4 &&
-	grep -q "sending packet/window 64/3 receiving 4096/7" "$TRASH/t4/Log" ||
+	grep -q "sending packet/window 64/7 receiving 4096/3" "$TRASH/t4/Log" ||
 	{ show_logs t4 b4; false; }
 '
 
