@@ -71,10 +71,12 @@ ssize_t port_read_full(struct port *p, void *buf, size_t len, int timeout_ms);
 /* Constructors.  Each returns NULL on failure with a reason in err. */
 
 /* port_stdio_open - the line is fds 0 and 1 (callee after a login, or
- * inetd/systemd socket activation). */
+ * inetd/systemd socket activation).  A terminal there is made raw and
+ * restored by port_close, which leaves fds 0 and 1 open. */
 struct port *port_stdio_open(char *err, size_t errlen);
 
-/* port_fd_open - the line is an already-open descriptor pair. */
+/* port_fd_open - the line is an already-open descriptor pair; the port
+ * owns them from now on and port_close closes them. */
 struct port *port_fd_open(int rfd, int wfd, const char *name, char *err, size_t errlen);
 
 /* port_tty_open - a tty or PTY device by path, raw 8-bit, via termios. */

@@ -186,6 +186,13 @@ uuline_dir_init(struct uuline_dir *d, const char *name, int src, int dst,
 	return 0;
 }
 
+/* uuline_can_fill - whether d has room for another read */
+static int
+uuline_can_fill(const struct uuline_dir *d)
+{
+	return d->len - d->off < d->limit && d->ccount < UULINE_CHUNKS;
+}
+
 /* uuline_fill - read what src offers into the queue; -1 on a dead master */
 static int
 uuline_fill(struct uuline_dir *d, long long now)
@@ -321,9 +328,9 @@ uuline_run(struct uuline_dir *ab, struct uuline_dir *ba)
 			return -1;
 		pfd[0] = (struct pollfd){ .fd = uuline_sigpipe[0], .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = ma, .events = (short)(
-		    (ab->len - ab->off < ab->limit ? POLLIN : 0) | (ba->blocked ? POLLOUT : 0)) };
+		    (uuline_can_fill(ab) ? POLLIN : 0) | (ba->blocked ? POLLOUT : 0)) };
 		pfd[2] = (struct pollfd){ .fd = mb, .events = (short)(
-		    (ba->len - ba->off < ba->limit ? POLLIN : 0) | (ab->blocked ? POLLOUT : 0)) };
+		    (uuline_can_fill(ba) ? POLLIN : 0) | (ab->blocked ? POLLOUT : 0)) };
 		r = poll(pfd, 3, uuline_timeout(uuline_next_ns(ab), uuline_next_ns(ba), now));
 		if (r < 0 && errno == EINTR)
 			continue;
