@@ -81,6 +81,9 @@ struct proto {
 /* proto_g_new - the g protocol over port with our wishes in par. */
 struct proto *proto_g_new(struct port *port, const struct proto_params *par, int caller);
 
+/* proto_bigg_new - SVR4's G: g that always sends full-size packets. */
+struct proto *proto_bigg_new(struct port *port, const struct proto_params *par, int caller);
+
 /* proto_new - the protocol named c ('g', ...) or NULL when unknown. */
 struct proto *proto_new(char c, struct port *port, const struct proto_params *par, int caller);
 
