@@ -1,0 +1,270 @@
+/*
+ * uustat.c - show and kill queued jobs, and show each system's status.
+ *
+ *   uustat [-I config]          the calling user's jobs
+ *   uustat -a                   every job
+ *   uustat -s sys               one system's status and jobs
+ *   uustat -k id                kill a job (id or a unique prefix)
+ *   uustat -m                   the status of every system
+ *   uustat -q                   the number of jobs per system
+ *
+ * A job prints as "id sys user grade age size", then one indented line
+ * per command still to do.  Trust: arguments come from a local user;
+ * names are checked by the spool before use.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/conf.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "spool/spool.h"
+
+static const char *uustat_results[] = { "never", "ok", "failed", "talking" };
+
+/* uustat_die - print an error and exit 1 */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+uustat_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "uustat: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+/* uustat_age - a short human age: 45s, 3m, 2h, 4d */
+static void
+uustat_age(time_t then, char *out, size_t outlen)
+{
+	long long s = (long long)(time(NULL) - then);
+
+	if (s < 0)
+		s = 0;
+	if (s < 120)
+		snprintf(out, outlen, "%llds", s);
+	else if (s < 7200)
+		snprintf(out, outlen, "%lldm", s / 60);
+	else if (s < 172800)
+		snprintf(out, outlen, "%lldh", s / 3600);
+	else
+		snprintf(out, outlen, "%lldd", s / 86400);
+}
+
+/* uustat_when - a time as "YYYY-MM-DD HH:MM:SS", or "-" for 0 */
+static void
+uustat_when(time_t t, char *out, size_t outlen)
+{
+	struct tm tm;
+
+	if (t == 0 || !localtime_r(&t, &tm))
+		snprintf(out, outlen, "-");
+	else
+		strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* uustat_print_job - one job and its pending commands */
+static void
+uustat_print_job(const struct spool_job *j)
+{
+	char age[32];
+	size_t i;
+
+	uustat_age(j->queued, age, sizeof(age));
+	printf("%s %s %s %c %s %lld\n", j->id, j->sys, j->user[0] ? j->user : "-", j->grade,
+	    age, (long long)j->bytes);
+	for (i = 0; i < j->ncmd; i++) {
+		const struct spool_cmd *c = &j->cmd[i];
+		if (c->done)
+			continue;
+		if (c->kind == 'S')
+			printf("\tS %s -> %s!%s\n", c->from, j->sys, c->to);
+		else if (c->kind == 'R')
+			printf("\tR %s!%s -> %s\n", j->sys, c->from, c->to);
+		else if (c->kind == 'X')
+			printf("\tX %s!%s -> %s\n", j->sys, c->from, c->to);
+		else
+			printf("\tE %s\n", c->command);
+	}
+}
+
+/* uustat_jobs - print jobs of sys (NULL all) and user (NULL any) */
+static int
+uustat_jobs(struct spool *sp, const char *sys, const char *user)
+{
+	struct spool_job *jobs;
+	size_t n, i;
+
+	if (spool_list(sp, sys, &jobs, &n) < 0)
+		uustat_die("cannot list the queue: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		if (!user || strcmp(jobs[i].user, user) == 0)
+			uustat_print_job(&jobs[i]);
+	spool_list_free(jobs, n);
+	return 0;
+}
+
+/* uustat_print_status - one system's status line */
+static void
+uustat_print_status(struct spool *sp, const char *sys)
+{
+	struct spool_status st;
+	char last[32], next[32];
+
+	if (spool_status_get(sp, sys, &st) < 0)
+		uustat_die("%s: cannot read status: %s", sys, strerror(errno));
+	uustat_when(st.last_call, last, sizeof(last));
+	uustat_when(st.next_retry, next, sizeof(next));
+	printf("%s %s last=%s retries=%d next=%s%s%s\n", sys,
+	    uustat_results[st.result >= 0 && st.result <= 3 ? st.result : 0], last, st.retries,
+	    next, st.reason[0] ? " reason=" : "", st.reason);
+}
+
+/* uustat_add_name - add a copy of name to a list unless there */
+static void
+uustat_add_name(char ***names, size_t *n, const char *name)
+{
+	char **nn;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*names)[i], name) == 0)
+			return;
+	nn = realloc(*names, (*n + 1) * sizeof(*nn));
+	if (!nn || !(nn[*n] = strdup(name)))
+		uustat_die("out of memory");
+	*names = nn;
+	(*n)++;
+}
+
+/* uustat_cmp - qsort for names */
+static int
+uustat_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* uustat_all_systems - systems with a queue or a status file */
+static void
+uustat_all_systems(struct spool *sp, char ***names, size_t *n)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (spool_systems(sp, names, n) < 0)
+		uustat_die("cannot list systems: %s", strerror(errno));
+	if (path_join(path, sizeof(path), spool_dir(sp), ".Status") == 0 &&
+	    (d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.' && name_is_safe(de->d_name, SPOOL_SYS_MAX - 1))
+				uustat_add_name(names, n, de->d_name);
+		closedir(d);
+	}
+	if (*n > 1)
+		qsort(*names, *n, sizeof(**names), uustat_cmp);
+}
+
+/* uustat_systems - -m (status) or -q (counts) for every system */
+static void
+uustat_systems(struct spool *sp, int counts)
+{
+	struct spool_job *jobs;
+	struct spool_status st;
+	char **names;
+	size_t n, i, nj;
+
+	uustat_all_systems(sp, &names, &n);
+	for (i = 0; i < n; i++) {
+		if (counts) {
+			if (spool_list(sp, names[i], &jobs, &nj) < 0)
+				uustat_die("%s: cannot list: %s", names[i], strerror(errno));
+			spool_list_free(jobs, nj);
+			spool_status_get(sp, names[i], &st);
+			printf("%s %zu job%s %s\n", names[i], nj, nj == 1 ? "" : "s",
+			    uustat_results[st.result >= 0 && st.result <= 3 ? st.result : 0]);
+		} else {
+			uustat_print_status(sp, names[i]);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* uustat_kill - -k id */
+static int
+uustat_kill(struct spool *sp, const char *id, const char *user)
+{
+	if (spool_job_kill(sp, id, getuid() == 0 ? NULL : user) == 0) {
+		printf("job %s killed\n", id);
+		return 0;
+	}
+	if (errno == EPERM)
+		uustat_die("job %s: not yours", id);
+	if (errno == ENOENT)
+		uustat_die("job %s: no such job", id);
+	if (errno == EINVAL)
+		uustat_die("job %s: more than one job has that prefix", id);
+	uustat_die("job %s: %s", id, strerror(errno));
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config = NULL, *sys = NULL, *kill_id = NULL, *user;
+	int ch, all = 0, status = 0, counts = 0, r = 0;
+	struct passwd *pw;
+	struct spool *sp;
+	struct conf conf;
+	char err[512];
+
+	while ((ch = getopt(argc, argv, "I:as:k:mq")) != -1) {
+		switch (ch) {
+		case 'I': config = optarg; break;
+		case 'a': all = 1; break;
+		case 's': sys = optarg; break;
+		case 'k': kill_id = optarg; break;
+		case 'm': status = 1; break;
+		case 'q': counts = 1; break;
+		default:
+			fprintf(stderr, "usage: uustat [-I config] [-a | -s sys | -k id | -m | -q]\n");
+			return 64;
+		}
+	}
+	if (optind != argc || all + status + counts + (sys != NULL) + (kill_id != NULL) > 1) {
+		fprintf(stderr, "usage: uustat [-I config] [-a | -s sys | -k id | -m | -q]\n");
+		return 64;
+	}
+	if (sys && (!name_is_safe(sys, SPOOL_SYS_MAX - 1) || sys[0] == '.'))
+		uustat_die("-s %s: bad system name", sys);
+	if (conf_load(&conf, config, err, sizeof(err)) < 0)
+		uustat_die("%s", err);
+	log_init("uustat", conf.logfile);
+	sp = spool_open(conf.spool, conf.nodename, conf.lockdir, err, sizeof(err));
+	if (!sp)
+		uustat_die("%s", err);
+	pw = getpwuid(getuid());
+	user = pw ? pw->pw_name : getenv("LOGNAME");
+	if (kill_id) {
+		r = uustat_kill(sp, kill_id, user ? user : "");
+	} else if (sys) {
+		uustat_print_status(sp, sys);
+		r = uustat_jobs(sp, sys, NULL);
+	} else if (status || counts) {
+		uustat_systems(sp, counts);
+	} else {
+		r = uustat_jobs(sp, NULL, all ? NULL : (user ? user : ""));
+	}
+	spool_close(sp);
+	conf_free(&conf);
+	return r;
+}
