@@ -26,5 +26,5 @@ proto_new(char c, struct port *port, const struct proto_params *par, int caller)
 const char *
 proto_supported(void)
 {
-	return "gG";
+	return "g";
 }
