@@ -408,8 +408,8 @@ spool_job_parse(const char *text, size_t len, struct spool_job *job, char *err,
 		why = "NUL byte";
 		goto bad;
 	}
-	for (i = 0; i < len; i++)
-		if (text[i] == '\n')
+	for (i = 1; i < len; i++)	/* command lines: those after the blank line */
+		if (text[i] == '\n' && (ncmd > 0 || text[i - 1] == '\n'))
 			ncmd++;
 	if (len == 0 || text[len - 1] != '\n') {
 		why = "missing final newline";

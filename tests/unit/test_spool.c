@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "lib/util.h"
 #include "spool/spool.h"
 #include "tests/unit/tap.h"
@@ -278,6 +279,7 @@ test_queue(void)
 	spool_list(sp, NULL, &jobs, &n);
 	ok(n == 4 && jobs[0].grade == '0' && jobs[1].grade == 'A' && jobs[2].grade == 'N' &&
 	    jobs[3].grade == 'a', "list sorts by grade: 0 < A < N < a");
+	spool_list_free(jobs, n);
 	ok(spool_systems(sp, &names, &n) == 0 && n == 1 && strcmp(names[0], "beta") == 0,
 	    "spool_systems lists beta");
 	for (i = 0; i < n; i++)
@@ -513,6 +515,7 @@ main(void)
 	str_copy(top, tmpl, sizeof(top));
 	if (chdir(top) < 0)
 		return 1;
+	log_init("test_spool", "log");	/* corrupt files and broken locks log here */
 	test_format();
 	test_wire();
 	test_queue();
