@@ -384,7 +384,7 @@ taylor_call_ok() {
 # brigade_call_ok NODE - Brigade's Log shows a completed call
 brigade_call_ok() {
 	_log=$TRASH/$1/Log
-	if ! grep -q -E '^(.* )?call .*result=ok' "$_log"; then
+	if ! grep -a -q -E '^(.* )?call .*result=ok' "$_log"; then
 		echo "$1: no 'call ... result=ok' line in Log:" >&2
 		tail -n 30 "$_log" >&2
 		return 1

@@ -121,7 +121,7 @@ test_expect_success 'random bytes: the log says why the call failed' '
 '
 
 test_expect_success 'random bytes: the log holds no raw bytes from the wire' '
-	! LC_ALL=C grep -n "[^[:print:][:space:]]" "$TRASH/b2/Log" | cat -v | grep .
+	! LC_ALL=C grep -a -n "[^[:print:][:space:]]" "$TRASH/b2/Log" | cat -v | grep .
 '
 
 # Peer vanishes in mid-file: Brigade a4 sends 10 MiB to Brigade b4; once
