@@ -24,8 +24,9 @@
  * (restarting from the partial file) and committed once.  After 3 the
  * partial file is gone and the answer is "seen".  The rename is atomic,
  * so there is no instant where the file is both in place and unrecorded.
- * Records older than recv_max_age (7 days unless set) are pruned when the
- * system's lock is taken.
+ * Records and partial files older than recv_max_age (7 days unless set)
+ * are pruned when the system's lock is taken (a partial file's record is
+ * removed before the partial file, never after).
  *
  * Status file SPOOL/.Status/SYS, one line:
  *   last=<epoch> result=<never|ok|failed|talking> retries=<n> next=<epoch> reason=<escaped>
@@ -270,16 +271,45 @@ spool_recv_prune_dir(const char *dir, time_t cutoff)
 	closedir(d);
 }
 
-/* spool_recv_prune_sys - drop sys's SN8 records older than the max age */
+/* spool_recv_prune_partials - drop partial files older than cutoff; the
+ * record of each goes first, so a record never outlives its partial file
+ * and turns into a false "seen" */
+static void
+spool_recv_prune_partials(struct spool *sp, const char *sys, time_t cutoff)
+{
+	char dir[PATH_MAX], part[PATH_MAX], rec[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (str_fmt(dir, sizeof(dir), "%s/.Temp/%s", sp->dir, sys) < 0 || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' || de->d_name[1] == '.'))
+			continue;
+		if (spool_recv_paths(sp, sys, de->d_name, part, rec) < 0 ||
+		    lstat(part, &st) < 0 || !S_ISREG(st.st_mode) || st.st_mtime >= cutoff)
+			continue;
+		if (unlink(rec) == 0)
+			fsync_dir(rec, 0);
+		unlink(part);
+	}
+	closedir(d);
+}
+
+/* spool_recv_prune_sys - drop sys's SN8 records and partial files older
+ * than the max age */
 int
 spool_recv_prune_sys(struct spool *sp, const char *sys)
 {
 	char dir[PATH_MAX];
+	time_t cutoff = time(NULL) - sp->recv_max_age;
 
 	if (!spool_sys_ok(sys) ||
 	    str_fmt(dir, sizeof(dir), "%s/.Received/%s", sp->dir, sys) < 0)
 		return -1;
-	spool_recv_prune_dir(dir, time(NULL) - sp->recv_max_age);
+	spool_recv_prune_partials(sp, sys, cutoff);
+	spool_recv_prune_dir(dir, cutoff);
 	return 0;
 }
 

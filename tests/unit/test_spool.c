@@ -426,6 +426,17 @@ test_recv(void)
 	spool_set_recv_max_age(sp, 600);
 	ok(spool_recv_prune(sp, "beta") == 0 && !spool_recv_seen(sp, "beta", "D.betaN0001") &&
 	    spool_recv_seen(sp, "beta", "D.betaN0002"), "old records pruned, young ones kept");
+	ok(spool_recv_begin(sp, "beta", "D.betaN0004", 1, &r) == 0, "begin a fourth transfer");
+	spool_recv_abort(sp, &r, 1);
+	put_file(".Received/beta/D.betaN0004", "time=1 final=/x\n");
+	snprintf(path, sizeof(path), "%s/.Temp/beta/D.betaN0004", top);
+	utimes(path, tv);
+	snprintf(path, sizeof(path), "%s/.Received/beta/D.betaN0004", top);
+	utimes(path, tv);
+	ok(spool_recv_prune(sp, "beta") == 0 && !exists("%s/.Temp/beta/%s%s", "D.betaN0004", "") &&
+	    !exists("%s/.Received/beta/%s%s", "D.betaN0004", "") &&
+	    !spool_recv_seen(sp, "beta", "D.betaN0004"),
+	    "an old partial file goes with its record, never leaving a false SN8");
 	ok(spool_in_path(sp, "beta", "X.betaN0001", path, sizeof(path)) == 0 &&
 	    strstr(path, "/beta/in/X.betaN0001"), "in path");
 	ok(spool_in_path(sp, "beta", "C.x", path, sizeof(path)) == -1 &&
