@@ -131,8 +131,10 @@ void spool_list_free(struct spool_job *jobs, size_t n);
 int spool_systems(struct spool *sp, char ***names, size_t *n);
 
 /* spool_cmd_done - command idx of job is finished (sent, or refused for
- * good): rewrite the job without it, or remove the job when it was the
- * last; then unlink the command's data file.  0 or -1. */
+ * good): rewrite the job with that command marked done (so indexes stay
+ * valid; a reload shows it with done set), or remove the job when it was
+ * the last; then unlink the command's data file.  0, or -1 (ENOENT: the
+ * job was killed meanwhile). */
 int spool_cmd_done(struct spool *sp, struct spool_job *job, size_t idx);
 
 /* spool_job_kill - remove a job by id (or unique id prefix) with its
@@ -188,7 +190,8 @@ void spool_set_recv_max_age(struct spool *sp, time_t seconds);
 int spool_recv_prune(struct spool *sp, const char *sys);
 
 /* spool_in_path - where files received for executions from sys live
- * ("D.xxx" or "X.xxx" names in SPOOL/SYS/in/); 0 or -1 (bad name). */
+ * ("D.xxx" or "X.xxx" names in SPOOL/SYS/in/, a directory it creates
+ * when missing); 0 or -1 (bad name). */
 int spool_in_path(const struct spool *sp, const char *sys, const char *name,
     char *out, size_t outlen);
 

@@ -330,6 +330,11 @@ spool_in_path(const struct spool *sp, const char *sys, const char *name, char *o
 		errno = EINVAL;
 		return -1;
 	}
+	if (str_fmt(out, outlen, "%s/%s/in", sp->dir, sys) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	mkdir_p(out, 0755);	/* so a commit without mkdirs finds it */
 	if (str_fmt(out, outlen, "%s/%s/in/%s", sp->dir, sys, name) < 0) {
 		errno = ENAMETOOLONG;
 		return -1;

@@ -300,6 +300,14 @@ uucp_build(struct spool *sp, const struct uucp_opts *o, int nfile, char **files,
 		uucp_die("out of memory");
 	if (remote_dest) {
 		uucp_remote_ok(sys, dest);
+		for (i = 0; i < nfile - 1; i++) {	/* check all before copying any */
+			if (uucp_split(files[i], ssys, sizeof(ssys), &src))
+				continue;
+			if (stat(src, &st) < 0 || access(src, R_OK) < 0)
+				uucp_die("%s: %s", src, strerror(errno));
+			if (!S_ISREG(st.st_mode))
+				uucp_die("%s: not a regular file", src);
+		}
 		dir = nfile > 2 || dest[strlen(dest) - 1] == '/';
 		for (i = 0; i < nfile - 1; i++) {
 			if (uucp_split(files[i], ssys, sizeof(ssys), &src))
