@@ -114,8 +114,6 @@ read_line(struct port *p, char *buf, size_t len, int timeout_s)
 		if (r == 0)
 			continue;
 		if (ch == '\r' || ch == '\n') {
-			if (n == 0)
-				continue;
 			buf[n] = '\0';
 			return 0;
 		}
@@ -168,14 +166,24 @@ do_login(struct uucico_ctx *c, struct port *p, char *login, size_t len)
 	char name[64], pw[128];
 	static const char incorrect[] = "\r\nLogin incorrect\r\n";
 
-	if (port_write(p, "\r\nlogin: ", 9) < 0 || read_line(p, name, sizeof(name), 60) < 0) {
-		log_warnx("login: no login name received");
-		return -1;
+	int tries;
+
+	/* Like a getty, prompt again on an empty line (a caller's chat
+	 * script sends a bare return to wake the line up). */
+	name[0] = '\0';
+	for (tries = 0; name[0] == '\0'; tries++) {
+		if (tries == 10 || port_write(p, "\r\nlogin: ", 9) < 0 ||
+		    read_line(p, name, sizeof(name), 60) < 0) {
+			log_warnx("login: no login name received");
+			return -1;
+		}
 	}
-	if (port_write(p, "Password: ", 10) < 0 || read_line(p, pw, sizeof(pw), 60) < 0) {
-		log_warnx("login: no password received for %s", name);
-		return -1;
-	}
+	do {
+		if (port_write(p, "Password: ", 10) < 0 || read_line(p, pw, sizeof(pw), 60) < 0) {
+			log_warnx("login: no password received for %s", name);
+			return -1;
+		}
+	} while (pw[0] == '\0' && ++tries < 10);
 	if (!name_is_safe(name, 63) || !password_ok(&c->conf, name, pw)) {
 		log_warnx("login: wrong login or password for \"%s\"", name);
 		port_write(p, incorrect, sizeof(incorrect) - 1);
