@@ -47,7 +47,7 @@ EOC
 node alpha beta
 node beta alpha
 # alpha calls beta over its end of the line and logs in as "alpha".
-echo 'beta Any Direct 38400 - "" \r ogin: alpha ssword: secret-alpha' >alpha/Systems
+printf '%s\n' 'beta Any Direct 38400 - "" \r ogin: alpha ssword: secret-alpha' >alpha/Systems
 echo "Direct $dir/line.alpha - 38400 direct" >alpha/Devices
 echo 'alpha Never Direct 38400 -' >beta/Systems
 
