@@ -12,6 +12,7 @@
 #   need_taylor                  skip unless root and /usr/sbin/uucico
 #   line_start NAME              a PTY pair: $TRASH/NAME.a and $TRASH/NAME.b
 #   line_stop NAME               end it (cuts the line in mid-call)
+#   line_fresh NAME              stop and start it again (done before each call)
 #   brigade_node NAME [W P]      a Brigade node asking for window W packet P
 #   brigade_system NODE PEER DEV [chat...]    Systems + Devices entries
 #   brigade_permit NODE 'LOGNAME=... ...'     one Permissions line
@@ -137,13 +138,12 @@ line_stop() {
 	return 0
 }
 
-# line_fresh NAME - socat cannot outlive a close: restart it between calls
+# line_fresh NAME - a new line for each call: the line may still hold the
+# bytes the last call's two sides sent after the other had gone (the final
+# "OOOOOOO"), and a caller that reads them before Shere fails
 line_fresh() {
-	if [ "$(_line_kind)" = socat ] || [ ! -f "$TRASH/$1.pid" ] ||
-	   ! kill -0 "$(cat "$TRASH/$1.pid")" 2>/dev/null; then
-		line_stop "$1"
-		line_start "$1"
-	fi
+	line_stop "$1"
+	line_start "$1"
 }
 
 # brigade_node NAME [WINDOW PACKSIZE] - a Brigade node directory
