@@ -242,11 +242,20 @@ uucp_start(const char *argv0, const char *config, const char *sys)
 	else
 		str_copy(self, argv0, sizeof(self));
 	prog[0] = '\0';
+	/* Brigade's own uucico: beside us (a build tree), else the installed
+	 * one; never another uucp's uucico found in PATH. */
 	if (strchr(self, '/')) {
 		*strrchr(self, '/') = '\0';
 		if (path_join(prog, sizeof(prog), self[0] ? self : "/", "uucico") < 0 ||
 		    access(prog, X_OK) < 0)
 			prog[0] = '\0';
+	}
+	if (!prog[0] && access(SBINDIR "/uucico", X_OK) == 0)
+		str_copy(prog, SBINDIR "/uucico", sizeof(prog));
+	if (!prog[0]) {
+		fprintf(stderr, "uucp: job queued, but Brigade's uucico was not found to call %s\n",
+		    sys);
+		return;
 	}
 	pid = fork();
 	if (pid < 0) {
@@ -263,9 +272,7 @@ uucp_start(const char *argv0, const char *config, const char *sys)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		if (prog[0])
-			execv(prog, args);
-		execvp("uucico", args);
+		execv(prog, args);
 		_exit(127);
 	}
 	waitpid(pid, NULL, 0);
@@ -316,8 +323,15 @@ uucp_build(struct spool *sp, const struct uucp_opts *o, int nfile, char **files,
 			uucp_send_cmd(sp, o, sys, src, dest, dir, job->user, &job->cmd[job->ncmd++]);
 		}
 	} else {
-		uucp_local_abs(dest, dest_abs, sizeof(dest_abs));
-		dir = nfile > 2 || (stat(dest_abs, &st) == 0 && S_ISDIR(st.st_mode));
+		if (dest[0] == '~') {
+			/* ~/path: our public directory, resolved by uucico */
+			uucp_remote_ok("local", dest);
+			str_copy(dest_abs, dest, sizeof(dest_abs));
+			dir = nfile > 2 || dest[strlen(dest) - 1] == '/';
+		} else {
+			uucp_local_abs(dest, dest_abs, sizeof(dest_abs));
+			dir = nfile > 2 || (stat(dest_abs, &st) == 0 && S_ISDIR(st.st_mode));
+		}
 		for (i = 0; i < nfile - 1; i++) {
 			if (!uucp_split(files[i], ssys, sizeof(ssys), &src))
 				uucp_die("%s: both ends are local; use cp", files[i]);

@@ -590,6 +590,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "uucico: cannot open spool %s: %s\n", c.conf.spool, err);
 		return 1;
 	}
+	spool_set_recv_max_age(c.sp, (time_t)c.conf.max_received_age * 86400);
 	if (c.o.call)
 		rc = call_system(&c, c.o.call);
 	else if (c.o.all)
