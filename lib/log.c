@@ -82,6 +82,31 @@ log_also_stderr(int on)
 	log_stderr_copy = on;
 }
 
+/* log_escape - rewrite bytes that are not printable ASCII as \ooo, in
+ * place from offset 0, so that nothing from the wire can forge a log line
+ * or a terminal escape; returns the new length */
+static size_t
+log_escape(char *line, size_t n, size_t size)
+{
+	char out[4096];
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 5 < sizeof(out); i++) {
+		unsigned char ch = (unsigned char)line[i];
+		if (ch >= ' ' && ch < 0x7f) {
+			out[o++] = (char)ch;
+		} else {
+			snprintf(out + o, 5, "\\%03o", ch);
+			o += 4;
+		}
+	}
+	if (o >= size)
+		o = size - 1;
+	memcpy(line, out, o);
+	line[o] = '\0';
+	return o;
+}
+
 /* log_emit - format and write one line */
 static void
 log_emit(const char *fmt, va_list ap, int with_errno, int err)
@@ -98,7 +123,7 @@ log_emit(const char *fmt, va_list ap, int with_errno, int err)
 	n += (size_t)snprintf(line + n, sizeof(line) - n, ".%02ld ", ts.tv_nsec / 10000000);
 	if (n < sizeof(line))
 		vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	n = strlen(line);
+	n = log_escape(line, strlen(line), sizeof(line));
 	if (with_errno && n < sizeof(line))
 		n += (size_t)snprintf(line + n, sizeof(line) - n, ": %s", strerror(err));
 	if (n > sizeof(line) - 2)

@@ -154,10 +154,15 @@ session_caller_handshake(struct session *s)
 	char pick = 0;
 	int t = s->handshake_timeout;
 
-	if (hs_get(s, msg, sizeof(msg), t) < 0)
-		return -1;
-	if (strncmp(msg, "Shere", 5) != 0)
-		return session_fail(s, "expected Shere, got \"%.40s\"", msg);
+	/* Skip what a line may still hold from before (a previous call's
+	 * final OOOOOOO, a getty's banner) until Shere or the timeout. */
+	do {
+		if (hs_get(s, msg, sizeof(msg), t) < 0)
+			return -1;
+		if (strncmp(msg, "Shere", 5) != 0)
+			log_debug(LOG_D_HANDSHAKE, "sys=%s: ignoring \"%.40s\" before Shere",
+			    s->remote, msg);
+	} while (strncmp(msg, "Shere", 5) != 0);
 	if (msg[5] == '=' && strcmp(msg + 6, s->remote) != 0)
 		return session_fail(s, "called %s but %s answered", s->remote, msg + 6);
 	str_fmt(want, sizeof(want), "S%s -R -N0%o", s->conf->nodename, CMD_F_BRIGADE);
