@@ -26,19 +26,23 @@ ALL_CFLAGS = $(WFLAGS) $(DEFS) -I. $(CFLAGS) $(SANFLAGS)
 LDLIBS = -lserialport -lz -luuid -lutil
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
-# Libraries: lib/ spool/ modem/ make libbrigade.a; the protocol and
-# session code of uucico/ (all but main.c) make libuucico.a, so unit tests
-# and fuzz targets can link them.
+# Libraries: lib/ spool/ modem/ make libbrigade.a; uucico/'s protocol and
+# session code makes libuucico.a; the mail side (uux/ gateway/ route/)
+# makes libmail.a.  A .c file with a line starting "main(" is a program
+# named after its file (uucico/main.c is uucico); every other .c file is
+# library code, so unit tests and fuzz targets can link it.
+LPAREN := (
+MAIN_SRC := $(shell grep -l '^main$(LPAREN)' uucico/*.c tools/*.c sim/*.c uux/*.c gateway/*.c route/*.c 2>/dev/null)
 LIB_SRC := $(wildcard lib/*.c) $(wildcard spool/*.c) $(wildcard modem/*.c)
-UUCICO_SRC := $(filter-out uucico/main.c,$(wildcard uucico/*.c))
+UUCICO_SRC := $(filter-out $(MAIN_SRC),$(wildcard uucico/*.c))
+MAIL_SRC := $(filter-out $(MAIN_SRC),$(wildcard uux/*.c) $(wildcard gateway/*.c) $(wildcard route/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 UUCICO_OBJ := $(UUCICO_SRC:%.c=$(O)/%.o)
+MAIL_OBJ := $(MAIL_SRC:%.c=$(O)/%.o)
+LIBS := $(O)/libmail.a $(O)/libuucico.a $(O)/libbrigade.a
 
-# Programs: uucico/main.c is uucico; every other *.c in tools/ sim/ is a
-# program of its own name.
-TOOL_SRC := $(wildcard tools/*.c) $(wildcard sim/*.c)
-TOOL_BIN := $(patsubst %.c,$(O)/bin/%,$(notdir $(TOOL_SRC)))
-PROGS := $(O)/bin/uucico $(TOOL_BIN)
+prog_name = $(if $(filter uucico/main.c,$(1)),uucico,$(basename $(notdir $(1))))
+PROGS := $(foreach m,$(MAIN_SRC),$(O)/bin/$(call prog_name,$(m)))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
@@ -60,25 +64,29 @@ $(O)/libuucico.a: $(UUCICO_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(O)/bin/uucico: $(O)/uucico/main.o $(O)/libuucico.a $(O)/libbrigade.a
+$(O)/libmail.a: $(MAIL_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $(MAIL_OBJ)
+
+# One link rule per program.
+define PROG_RULE
+$(O)/bin/$(call prog_name,$(1)): $(O)/$(1:.c=.o) $(LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach m,$(MAIN_SRC),$(eval $(call PROG_RULE,$(m))))
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/bin/%: $(O)/tools/%.o $(O)/libuucico.a $(O)/libbrigade.a
+$(O)/helpers/%: $(O)/tests/helpers/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/bin/%: $(O)/sim/%.o $(O)/libbrigade.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libuucico.a $(O)/libbrigade.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(O)/helpers/%: $(O)/tests/helpers/%.o $(O)/libuucico.a $(O)/libbrigade.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+# Keep the objects of test programs (make would delete them as
+# intermediate files).
+.SECONDARY:
 
 # The tests run on a sanitizer build (its own object directory), then the
 # runner prints "N passed, N failed".
@@ -98,7 +106,7 @@ demo: all
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 755 $(O)/bin/uucico $(DESTDIR)$(SBINDIR)/uucico
-	for p in $(TOOL_BIN); do install -m 755 $$p $(DESTDIR)$(BINDIR)/; done
+	for p in $(filter-out $(O)/bin/uucico,$(PROGS)); do install -m 755 $$p $(DESTDIR)$(BINDIR)/; done
 	install -d $(DESTDIR)$(SYSCONFDIR)/brigade
 	install -m 644 Systems.example $(DESTDIR)$(SYSCONFDIR)/brigade/Systems.example
 
