@@ -50,7 +50,12 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(O)/helpers/%)
 
-all: $(PROGS) $(UNIT_BIN) $(HELPER_BIN)
+# Fuzz targets: libFuzzer entry points; make check links each with a
+# replay driver (tests/fuzz/driver/replay.c), make fuzz with libFuzzer.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
+
+all: $(PROGS) $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_BIN)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -83,6 +88,24 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(LIBS)
 $(O)/helpers/%: $(O)/tests/helpers/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/fuzz/%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/driver/replay.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# make fuzz: each target under libFuzzer for FUZZ_TIME seconds, corpora in
+# tests/fuzz/corpus/NAME (seeds) and build/fuzz-corpus/NAME (findings).
+FUZZ_TIME ?= 60
+FUZZ_O = build/libfuzzer
+fuzz:
+	$(MAKE) O=$(FUZZ_O) CC=clang SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
+		$(FUZZ_O)/libmail.a $(FUZZ_O)/libuucico.a $(FUZZ_O)/libbrigade.a
+	set -e; for src in $(FUZZ_SRC); do \
+		n=$$(basename $$src .c); mkdir -p build/fuzz-corpus/$$n tests/fuzz/corpus/$$n; \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined $(WFLAGS) $(DEFS) -I. -o $(FUZZ_O)/$$n $$src \
+			$(FUZZ_O)/libmail.a $(FUZZ_O)/libuucico.a $(FUZZ_O)/libbrigade.a $(LDLIBS); \
+		$(FUZZ_O)/$$n -max_total_time=$(FUZZ_TIME) -max_len=4096 build/fuzz-corpus/$$n tests/fuzz/corpus/$$n; \
+	done
 
 # Keep the objects of test programs (make would delete them as
 # intermediate files).
