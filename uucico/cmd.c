@@ -140,7 +140,7 @@ cmd_size(const char *tok, long long *size)
 int
 cmd_parse(const char *s, struct cmd *c, char *err, size_t errlen)
 {
-	char buf[4096 + 256];
+	char buf[CMD_LINE_MAX];
 	char *tok[CMD_MAXTOK], *rest;
 	int n, quoted, max;
 	char *end;
@@ -155,7 +155,7 @@ cmd_parse(const char *s, struct cmd *c, char *err, size_t errlen)
 	if (buf[0] == 'H' && (buf[1] == '\0' || buf[1] == ' ')) {
 		return 0;
 	}
-	if (!strchr("SRXE", buf[0]) || buf[1] != ' ') {
+	if (buf[0] == '\0' || !strchr("SRXE", buf[0]) || buf[1] != ' ') {
 		str_fmt(err, errlen, "unknown command");
 		return -1;
 	}
@@ -169,6 +169,11 @@ cmd_parse(const char *s, struct cmd *c, char *err, size_t errlen)
 		str_fmt(err, errlen, "options too long");
 		return -1;
 	}
+	for (end = c->options; *end; end++)
+		if (!isalnum((unsigned char)*end)) {
+			str_fmt(err, errlen, "bad option letter");
+			return -1;
+		}
 	quoted = cmd_has_option(c, 'q');
 	if (cmd_field(tok[0], quoted, c->from, sizeof(c->from)) < 0 ||
 	    cmd_field(tok[1], quoted, c->to, sizeof(c->to)) < 0 ||
@@ -259,9 +264,9 @@ cmd_needs_quote(const char *s)
 	return 0;
 }
 
-/* cmd_format - format a master command for the wire */
-int
-cmd_format(const struct cmd *c, int features, char *out, size_t outlen)
+/* cmd_format_any - format a master command for the wire */
+static int
+cmd_format_any(const struct cmd *c, int features, char *out, size_t outlen)
 {
 	char opts[40];
 	size_t o = 0;
@@ -275,7 +280,7 @@ cmd_format(const struct cmd *c, int features, char *out, size_t outlen)
 	    cmd_needs_quote(c->user) || cmd_needs_quote(c->notify)))
 		quote = 1;
 	if (str_fmt(opts, sizeof(opts), "-%s%s", c->options,
-	    quote && !strchr(c->options, 'q') ? "q" : "") < 0)
+	    quote && !strchr(c->options, 'q') ? "q" : "") < 0 || strlen(opts) >= sizeof(c->options))
 		return -1;
 	out[0] = c->kind;
 	out[1] = '\0';
@@ -322,6 +327,15 @@ cmd_format(const struct cmd *c, int features, char *out, size_t outlen)
 		if (r < 0 || (size_t)r >= outlen - o)
 			return -1;
 	}
+	return 0;
+}
+
+/* cmd_format - format a command no longer than a peer accepts */
+int
+cmd_format(const struct cmd *c, int features, char *out, size_t outlen)
+{
+	if (cmd_format_any(c, features, out, outlen) < 0 || strlen(out) >= CMD_LINE_MAX)
+		return -1;
 	return 0;
 }
 

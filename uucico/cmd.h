@@ -20,6 +20,9 @@
 #include <limits.h>
 #include <stddef.h>
 
+/* The longest command string Brigade sends or accepts. */
+#define CMD_LINE_MAX (PATH_MAX + 256)
+
 /* Feature bits of Taylor UUCP's -N / ROKN exchange. */
 #define CMD_F_SIZE 001		/* size negotiation */
 #define CMD_F_RESTART 002	/* file restart */
