@@ -35,8 +35,15 @@ struct uuxq_req {
 	char grade;			/* job grade ('A'...), 0 for the default 'N' */
 	int notify;			/* UUXQ_NOTIFY_* */
 	int stdin_fd;			/* read to EOF into the data file, or -1 */
-	const char *stdin_data;		/* or a buffer (when stdin_fd < 0) */
+	const char *stdin_data;		/* or a buffer (when stdin_fd < 0); with
+					   neither, the command gets no input */
 	size_t stdin_len;
+	const char *const *files;	/* local files sent along (uux's "!path"
+					   arguments), each as a data file with an
+					   "F D.x name" line; NULL when none */
+	const char *const *file_names;	/* the name each gets in the remote's
+					   execution directory */
+	size_t nfiles;
 };
 
 /* uuxq_queue - queue req; fills jobid (may be NULL).  0, or -1 with a
