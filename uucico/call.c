@@ -23,6 +23,8 @@
 #include "lib/util.h"
 #include "modem/chat.h"
 #include "modem/port.h"
+#include "spool/spool_ops.h"
+#include "uucico/sched.h"
 #include "uucico/session.h"
 #include "uucico/uucico.h"
 
@@ -172,17 +174,18 @@ static void
 record_failure(struct uucico_ctx *c, const char *sys, const char *why)
 {
 	struct spool_status st;
-	int wait;
+	int idx, minutes;
 
 	if (spool_status_get(c->sp, sys, &st) < 0)
 		memset(&st, 0, sizeof(st));
 	st.last_call = time(NULL);
 	st.result = SPOOL_ST_FAILED;
 	st.retries++;
-	wait = 300 << (st.retries > 8 ? 8 : st.retries - 1);
-	if (wait > 23 * 3600)
-		wait = 23 * 3600;
-	st.next_retry = st.last_call + wait;
+	/* doubling waits from the Systems ";N" minutes (or 5), capped at
+	 * 23 hours as in HDB */
+	idx = hdb_find_system(&c->hdb, sys, 0);
+	minutes = idx >= 0 ? timewin_retry(c->hdb.sys[idx].time) : -1;
+	st.next_retry = st.last_call + sched_backoff(st.retries, minutes > 0 ? minutes * 60L : 0);
 	str_copy(st.reason, why, sizeof(st.reason));
 	spool_status_put(c->sp, sys, &st);
 }
@@ -246,11 +249,37 @@ uucico_call_system(struct uucico_ctx *c, const char *sys)
 	}
 	if (!connected)
 		record_failure(c, sys, why);
+	else if (result == 0)
+		spool_poll_clear(c->sp, sys);	/* a poll asked for is done */
 	spool_unlock(c->sp, sys);
 	return result;
 }
 
-/* uucico_call_all - -r1: every system with work that may be called now */
+/* call_add_polls - append the systems with a poll marker to names */
+static void
+call_add_polls(struct uucico_ctx *c, char ***names, size_t *n)
+{
+	char **polls, **nn;
+	size_t np, i, j;
+
+	if (spool_poll_systems(c->sp, &polls, &np) < 0)
+		return;
+	for (i = 0; i < np; i++) {
+		for (j = 0; j < *n; j++)
+			if (strcmp((*names)[j], polls[i]) == 0)
+				break;
+		if (j == *n && (nn = realloc(*names, (*n + 1) * sizeof(*nn))) != NULL) {
+			*names = nn;
+			nn[(*n)++] = polls[i];
+		} else {
+			free(polls[i]);
+		}
+	}
+	free(polls);
+}
+
+/* uucico_call_all - -r1: every system with work or a poll request that
+ * may be called now */
 int
 uucico_call_all(struct uucico_ctx *c)
 {
@@ -260,13 +289,15 @@ uucico_call_all(struct uucico_ctx *c)
 
 	if (spool_systems(c->sp, &names, &n) < 0)
 		return -1;
+	call_add_polls(c, &names, &n);
 	for (i = 0; i < n; i++) {
 		struct spool_job *jobs;
 		size_t nj = 0;
 		int idx = hdb_find_system(&c->hdb, names[i], 0);
 		if (idx >= 0 && spool_list(c->sp, names[i], &jobs, &nj) == 0) {
 			spool_list_free(jobs, nj);
-			if (nj > 0 && (c->o.force || call_allowed(c, &c->hdb.sys[idx], 1)) &&
+			if ((nj > 0 || spool_poll_pending(c->sp, names[i]) == 1) &&
+			    (c->o.force || call_allowed(c, &c->hdb.sys[idx], 1)) &&
 			    uucico_call_system(c, names[i]) < 0)
 				rc = -1;
 		}

@@ -2,11 +2,13 @@
  * main.c - uucico, the UUCP transfer daemon: call a neighbour (-S, -s,
  * -r1), or answer a call on stdin/stdout (after a login, from inetd or a
  * systemd socket), optionally prompting for the login itself (-l), or
- * listen for TCP calls (-L).  The configuration is trusted; the line is
+ * listen for TCP calls (-L), or run as the daemon that does all of it on
+ * schedule (--daemon, daemon.c).  The configuration is trusted; the line is
  * not.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -27,6 +29,7 @@
 #include "modem/chat.h"
 #include "modem/port.h"
 #include "spool/spool.h"
+#include "uucico/daemon.h"
 #include "uucico/session.h"
 
 #include "uucico/uucico.h"
@@ -39,12 +42,14 @@ usage(void)
 	    "usage: uucico [-I config] [-x debug] [-v] -S system | -s system | -r1\n"
 	    "       uucico [-I config] [-x debug] [-u login] [-l]      (answer on stdin/stdout)\n"
 	    "       uucico [-I config] [-x debug] -L [address:]port    (answer TCP calls)\n"
+	    "       uucico [-I config] [-x debug] --daemon   (or -d: the transfer daemon)\n"
 	    "  -S sys   call sys now, ignoring its time window and retry wait\n"
 	    "  -s sys   call sys if its time window and retry wait allow\n"
 	    "  -r1      call every system that has work queued and may be called now\n"
 	    "  -u login the login name the caller used (answering)\n"
 	    "  -l       prompt for login: and Password: first, like a getty\n"
 	    "  -L addr  listen for TCP calls, each answered after a login prompt\n"
+	    "  -d, --daemon  call neighbours on schedule, answer on the config's listen lines\n"
 	    "  -q       do not start uuxqt after a call that brought executions\n"
 	    "  -x cats  debug categories: handshake,proto,port,config,spool,chat,xfer,all\n"
 	    "  -I file  the node's configuration (default $BRIGADE_CONFIG or "
@@ -54,12 +59,17 @@ usage(void)
 
 /* parse_args - the command line */
 static void
-parse_args(struct uucico_opts *o, int argc, char **argv)
+parse_args(struct uucico_opts *o, int *as_daemon, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "daemon", no_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int ch;
 
-	while ((ch = getopt(argc, argv, "I:x:S:s:r:u:lL:qDfcvp:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "I:x:S:s:r:u:lL:qDfcvp:d", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'd': *as_daemon = 1; break;
 		case 'I': o->config = optarg; break;
 		case 'x':
 			if (log_set_debug(optarg) < 0) {
@@ -95,11 +105,11 @@ main(int argc, char **argv)
 	struct hdb_errors errs;
 	char err[512];
 	size_t i;
-	int rc;
+	int rc, as_daemon = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&errs, 0, sizeof(errs));
-	parse_args(&c.o, argc, argv);
+	parse_args(&c.o, &as_daemon, argc, argv);
 	if (!realpath("/proc/self/exe", c.self))
 		str_copy(c.self, argv[0], sizeof(c.self));
 	signal(SIGPIPE, SIG_IGN);
@@ -125,7 +135,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	spool_set_recv_max_age(c.sp, (time_t)c.conf.max_received_age * 86400);
-	if (c.o.call)
+	if (as_daemon)
+		rc = uucico_daemon(&c);
+	else if (c.o.call)
 		rc = uucico_call_system(&c, c.o.call);
 	else if (c.o.all)
 		rc = uucico_call_all(&c);
