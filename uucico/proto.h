@@ -75,6 +75,9 @@ struct proto {
 	int caller;		/* we placed the call */
 	struct proto_params par;
 	struct proto_stats st;
+	long long send_size;	/* bytes the next file will carry, set by the
+				   transfer engine before its first senddata
+				   (-1 unknown; e must know it) */
 	void *priv;
 };
 
@@ -84,10 +87,28 @@ struct proto *proto_g_new(struct port *port, const struct proto_params *par, int
 /* proto_bigg_new - SVR4's G: g that always sends full-size packets. */
 struct proto *proto_bigg_new(struct port *port, const struct proto_params *par, int caller);
 
+/* proto_t_new - the t protocol (reliable streams: TCP). */
+struct proto *proto_t_new(struct port *port, const struct proto_params *par, int caller);
+
+/* proto_e_new - the e protocol (reliable streams: TCP). */
+struct proto *proto_e_new(struct port *port, const struct proto_params *par, int caller);
+
 /* proto_new - the protocol named c ('g', ...) or NULL when unknown. */
 struct proto *proto_new(char c, struct port *port, const struct proto_params *par, int caller);
 
-/* proto_supported - the protocol letters Brigade speaks, best first. */
+/* proto_supported - every protocol letter Brigade speaks. */
 const char *proto_supported(void);
+
+/* proto_default - the letters Brigade offers and prefers by default on a
+ * port, best first: t and e only when the port is reliable. */
+const char *proto_default(int reliable);
+
+/* proto_needs_reliable - whether protocol c does no error checking of its
+ * own and so may only run on a reliable port. */
+int proto_needs_reliable(char c);
+
+/* proto_integrity - what protects the data of protocol c, for the log:
+ * "g-checksum", "transport" (t, e: TCP's own checks), ... */
+const char *proto_integrity(char c);
 
 #endif

@@ -109,17 +109,38 @@ session_features(const char *p)
 	return (int)v;
 }
 
-/* session_protocols - the protocols we allow on this call, best first */
-static void
+/* session_protocols - the protocols we allow on this call, best first,
+ * and why: the Systems/Devices suffix (",g"), else the configuration's
+ * "protocol" keyword, else the default for the port.  Protocols that
+ * check nothing themselves are dropped on a port that is not reliable. */
+static const char *
 session_protocols(const struct session *s, char *out, size_t outlen)
 {
-	const char *ours = proto_supported();
+	const char *want = s->protocols, *why = "Systems/Devices entry";
+	const char *conf = s->conf ? conf_get(s->conf, "protocol") : NULL;
+	int reliable = s->port && s->port->reliable;
 	size_t n = 0;
 
-	for (; *ours && n + 1 < outlen; ours++)
-		if (!s->protocols[0] || strchr(s->protocols, *ours))
-			out[n++] = *ours;
+	if (!want[0] && conf && conf[0]) {
+		want = conf;
+		why = "configuration keyword protocol";
+	}
+	if (!want[0]) {
+		want = proto_default(reliable);
+		why = reliable ? "default for a reliable port" : "default for a port that is not reliable";
+	}
+	for (; *want && n + 1 < outlen; want++) {
+		if (!strchr(proto_supported(), *want) || memchr(out, *want, n))
+			continue;
+		if (proto_needs_reliable(*want) && !reliable) {
+			log_warnx("sys=%s: protocol %c needs a reliable port: not used on %s",
+			    s->remote[0] ? s->remote : "-", *want, s->port ? s->port->name : "-");
+			continue;
+		}
+		out[n++] = *want;
+	}
 	out[n] = '\0';
+	return why;
 }
 
 /* session_start_proto - create and start the chosen protocol */
@@ -139,9 +160,10 @@ session_start_proto(struct session *s, char which)
 		return session_fail(s, "protocol %c is not available", which);
 	if (s->proto->ops->start(s->proto) < 0)
 		return session_fail(s, "protocol %c failed to start", which);
-	log_info("sys=%s: handshake successful: protocol=%c send=%d/%d receive=%d/%d", s->remote,
-	    which, s->proto->st.send_packsize, s->proto->st.send_window,
-	    s->proto->st.recv_packsize, s->proto->st.recv_window);
+	log_info("sys=%s: handshake successful: protocol=%c send=%d/%d receive=%d/%d "
+	    "integrity=%s", s->remote, which, s->proto->st.send_packsize,
+	    s->proto->st.send_window, s->proto->st.recv_packsize, s->proto->st.recv_window,
+	    s->e2e ? "crc32-end-to-end" : proto_integrity(which));
 	return 0;
 }
 
@@ -150,7 +172,7 @@ static int
 session_caller_handshake(struct session *s)
 {
 	char msg[SESSION_HS_MAX + 1], want[SESSION_HS_MAX + 1], ours[16];
-	const char *p;
+	const char *p, *why;
 	char pick = 0;
 	int t = s->handshake_timeout;
 
@@ -165,7 +187,8 @@ session_caller_handshake(struct session *s)
 	} while (strncmp(msg, "Shere", 5) != 0);
 	if (msg[5] == '=' && strcmp(msg + 6, s->remote) != 0)
 		return session_fail(s, "called %s but %s answered", s->remote, msg + 6);
-	str_fmt(want, sizeof(want), "S%s -R -N0%o", s->conf->nodename, CMD_F_BRIGADE);
+	str_fmt(want, sizeof(want), "S%s -R -N0%o", s->conf->nodename,
+	    CMD_F_BRIGADE | SESSION_F_CRC32);
 	if (hs_send(s, want) < 0)
 		return session_fail(s, "line closed in the handshake");
 	if (hs_get(s, msg, sizeof(msg), t) < 0)
@@ -185,14 +208,18 @@ session_caller_handshake(struct session *s)
 	if (msg[3] == 'N')
 		s->features = session_features(msg + 4);
 	s->remote_restart = (s->features & CMD_F_RESTART) || strstr(msg, "-R") != NULL;
+	s->e2e = (s->features & SESSION_F_CRC32) != 0;
 	if (hs_get(s, msg, sizeof(msg), t) < 0)
 		return -1;
 	if (msg[0] != 'P')
 		return session_fail(s, "expected a protocol list, got \"%.40s\"", msg);
-	session_protocols(s, ours, sizeof(ours));
+	why = session_protocols(s, ours, sizeof(ours));
 	for (p = ours; *p && !pick; p++)
 		if (strchr(msg + 1, *p))
 			pick = *p;
+	log_info("sys=%s: protocols: remote offers \"%.20s\", we allow \"%s\" (%s) on %s: "
+	    "picked %c", s->remote, msg + 1, ours, why, s->port->reliable ? "a reliable port" :
+	    "a port that is not reliable", pick ? pick : '-');
 	if (!pick) {
 		hs_send(s, "UN");
 		return session_fail(s, "no common protocol (remote offers \"%.20s\", we have \"%s\")",
@@ -234,7 +261,9 @@ static int
 session_callee_handshake(struct session *s)
 {
 	char msg[SESSION_HS_MAX + 1], out[SESSION_HS_MAX + 1], ours[16];
+	const char *why;
 	char *sp;
+	int si;
 	int t = s->handshake_timeout;
 
 	str_fmt(out, sizeof(out), "Shere=%s", s->conf->nodename);
@@ -268,13 +297,19 @@ session_callee_handshake(struct session *s)
 	}
 	s->locked = 1;
 	s->perm = perm_for_login(s->hdb, s->login, s->conf->pubdir);
+	s->e2e = (s->features & SESSION_F_CRC32) != 0;
 	if (strstr(sp ? sp : "", "-N"))
-		str_fmt(out, sizeof(out), "ROKN0%o", CMD_F_BRIGADE);
+		str_fmt(out, sizeof(out), "ROKN0%o", CMD_F_BRIGADE | SESSION_F_CRC32);
 	else
 		str_copy(out, "ROK", sizeof(out));
 	if (hs_send(s, out) < 0)
 		return session_fail(s, "line closed in the handshake");
-	session_protocols(s, ours, sizeof(ours));
+	si = hdb_find_system(s->hdb, s->remote, 0);
+	if (!s->protocols[0] && si >= 0)
+		str_copy(s->protocols, s->hdb->sys[si].protocols, sizeof(s->protocols));
+	why = session_protocols(s, ours, sizeof(ours));
+	log_info("sys=%s: protocols: offering \"%s\" (%s) on %s", s->remote, ours, why,
+	    s->port->reliable ? "a reliable port" : "a port that is not reliable");
 	str_fmt(out, sizeof(out), "P%s", ours);
 	if (hs_send(s, out) < 0)
 		return session_fail(s, "line closed in the handshake");
@@ -284,6 +319,7 @@ session_callee_handshake(struct session *s)
 		return session_fail(s, "expected a protocol choice, got \"%.40s\"", msg);
 	if (msg[1] == 'N' || !msg[1] || !strchr(ours, msg[1]))
 		return session_fail(s, "caller chose no protocol we offered (\"%.20s\")", msg);
+	log_info("sys=%s: protocols: caller picked %c", s->remote, msg[1]);
 	return session_start_proto(s, msg[1]);
 }
 
@@ -365,10 +401,10 @@ session_log_call(struct session *s, int ok)
 		    s->proto->st.packets_sent, s->proto->st.packets_resent,
 		    s->proto->st.packets_received, s->proto->st.checksum_errors,
 		    s->proto->st.timeouts);
-	log_info("call sys=%s role=%s result=%s files_sent=%u files_received=%u bytes_sent=%llu "
-	    "bytes_received=%llu seconds=%.2f%s%s%s", s->remote[0] ? s->remote : "-",
-	    s->caller ? "caller" : "callee", ok ? "ok" : "failed", s->files_sent,
-	    s->files_received, s->bytes_sent, s->bytes_received, secs, ok ? "" : " reason=\"",
+	log_info("call sys=%s role=%s result=%s files_sent=%u files_received=%u files_resent=%u "
+	    "bytes_sent=%llu bytes_received=%llu seconds=%.2f%s%s%s",
+	    s->remote[0] ? s->remote : "-", s->caller ? "caller" : "callee", ok ? "ok" : "failed",
+	    s->files_sent, s->files_received, s->files_resent, s->bytes_sent, s->bytes_received, secs, ok ? "" : " reason=\"",
 	    ok ? "" : s->why, ok ? "" : "\"");
 }
 

@@ -17,6 +17,11 @@
 
 struct session_tried;
 
+/* A -N / ROKN feature bit beyond Taylor's: each file is followed by its
+ * whole-file CRC-32 ("ZCRC32 hex") and the receiver rejects it (CN5) on a
+ * mismatch.  Used only when both sides announce it. */
+#define SESSION_F_CRC32 0400
+
 struct session {
 	/* set up by the caller of session_call/session_answer */
 	const struct conf *conf;
@@ -35,11 +40,12 @@ struct session {
 	struct perm_view perm;
 	int features;		/* the remote's -N / ROKN bits */
 	int remote_restart;	/* the remote restarts transfers (-R or N 02) */
+	int e2e;		/* both sides check each file's CRC-32 */
 	char min_grade;		/* the caller's -p / -vgrade= limit, or 0 */
 	int locked;		/* we hold the remote's system lock */
 	int brought_exec;	/* executions arrived: uuxqt should run */
 	char why[256];		/* why the call failed */
-	unsigned files_sent, files_received, files_failed;
+	unsigned files_sent, files_received, files_failed, files_resent;
 	unsigned long long bytes_sent, bytes_received;
 	long long t_start;
 	char (*tried)[64];	/* "jobid/idx" keys not to retry in this call */

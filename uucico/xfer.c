@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "lib/log.h"
 #include "lib/util.h"
@@ -23,6 +24,8 @@
 #include "uucico/session.h"
 
 #define XFER_BUF (64 * 1024)
+#define XFER_CRC_RETRIES 3	/* immediate re-sends after a failed check */
+#define XFER_RETRY 2		/* "send again": the end-to-end check failed */
 
 /* xfer_fail - record why the call failed; returns -1 */
 static int
@@ -50,8 +53,9 @@ xfer_log(struct session *s, const char *dir, const char *file, unsigned long lon
 {
 	double secs = (double)(now_ms() - t0) / 1000.0;
 
-	log_info("xfer sys=%s dir=%s file=%s bytes=%llu offset=%lld seconds=%.2f result=%s",
-	    s->remote, dir, file, bytes, offset, secs, result);
+	log_info("xfer sys=%s dir=%s file=%s bytes=%llu offset=%lld seconds=%.2f result=%s "
+	    "integrity=%s", s->remote, dir, file, bytes, offset, secs, result,
+	    s->e2e ? "crc32-end-to-end" : proto_integrity(s->proto->ops->name));
 }
 
 /* xfer_is_spool_name - whether name is a spool name (D.x or X.x, no '/') */
@@ -196,16 +200,93 @@ xfer_have_work(struct session *s)
 	return found;
 }
 
-/* xfer_send_body - send the bytes of fd from its current offset, then
- * the end-of-file mark; 0 or -1 */
+/* xfer_crc_prefix - CRC-32 of the first len bytes of the file at path
+ * (the part a restarted transfer does not send again); 0 or -1 */
 static int
-xfer_send_body(struct session *s, int fd, unsigned long long *bytes)
+xfer_crc_prefix(const char *path, long long len, unsigned long *crc)
+{
+	unsigned char buf[8192];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long long off = 0;
+
+	*crc = crc32(0L, Z_NULL, 0);
+	if (fd < 0)
+		return len > 0 ? -1 : 0;
+	while (off < len) {
+		size_t want = len - off < (long long)sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
+		ssize_t n = pread(fd, buf, want, (off_t)off);
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		*crc = crc32(*crc, buf, (uInt)n);
+		off += n;
+	}
+	close(fd);
+	return 0;
+}
+
+/* xfer_send_crc - tell a Brigade peer the whole file's CRC-32 */
+static int
+xfer_send_crc(struct session *s, unsigned long crc)
+{
+	char line[32];
+
+	if (!s->e2e)
+		return 0;
+	snprintf(line, sizeof(line), "ZCRC32 %08lx", crc & 0xffffffffUL);
+	if (s->proto->ops->sendcmd(s->proto, line) < 0)
+		return xfer_fail(s, "line failed sending the file's checksum");
+	return 0;
+}
+
+/* xfer_check_crc - read the peer's "ZCRC32 x" and compare it with ours:
+ * 1 same, 0 different (logged), -1 the line failed */
+static int
+xfer_check_crc(struct session *s, unsigned long crc, const char *file)
+{
+	char line[64];
+	unsigned long theirs;
+	char *end;
+
+	if (s->proto->ops->getcmd(s->proto, line, sizeof(line)) < 0)
+		return xfer_fail(s, "line failed waiting for the file's checksum");
+	if (strncmp(line, "ZCRC32 ", 7) != 0) {
+		log_warnx("sys=%s: expected the checksum of %s, got \"%.40s\"", s->remote, file,
+		    line);
+		return 0;
+	}
+	theirs = strtoul(line + 7, &end, 16);
+	if (*end != '\0' || end == line + 7 || theirs != (crc & 0xffffffffUL)) {
+		log_warnx("sys=%s: end-to-end check failed for %s: CRC-32 sent %.8s, received "
+		    "%08lx: rejected, the sender keeps it", s->remote, file, line + 7,
+		    crc & 0xffffffffUL);
+		return 0;
+	}
+	log_debug(LOG_D_XFER, "sys=%s: end-to-end CRC-32 %08lx of %s matches", s->remote,
+	    crc & 0xffffffffUL, file);
+	return 1;
+}
+
+/* xfer_send_body - send the bytes of fd from its current offset pos,
+ * then the end-of-file mark, then (to a Brigade peer) the CRC-32 of the
+ * whole file at path; 0 or -1 */
+static int
+xfer_send_body(struct session *s, int fd, const char *path, long long pos,
+    unsigned long long *bytes)
 {
 	char *buf = malloc(XFER_BUF);
+	unsigned long crc = crc32(0L, Z_NULL, 0);
+	struct stat st;
 	ssize_t r;
 
 	if (!buf)
 		return xfer_fail(s, "out of memory");
+	if (s->e2e && xfer_crc_prefix(path, pos, &crc) < 0) {
+		free(buf);
+		return xfer_fail(s, "read error on a file being sent");
+	}
+	s->proto->send_size = fstat(fd, &st) == 0 ? (long long)st.st_size - pos : -1;
 	for (;;) {
 		r = read(fd, buf, XFER_BUF);
 		if (r < 0 && errno == EINTR)
@@ -220,23 +301,29 @@ xfer_send_body(struct session *s, int fd, unsigned long long *bytes)
 		}
 		if (r == 0)
 			break;
+		crc = crc32(crc, (const Bytef *)buf, (uInt)r);
 		*bytes += (unsigned long long)r;
 	}
 	free(buf);
-	return 0;
+	return xfer_send_crc(s, crc);
 }
 
-/* xfer_recv_body - receive file bytes into r until the end-of-file mark;
- * 0, or -1 (the line failed: call over) */
+/* xfer_recv_body - receive file bytes into r until the end-of-file mark,
+ * then (from a Brigade peer) check the whole file's CRC-32: 1 good, 0 the
+ * check failed (the caller rejects the file), -1 the line failed */
 static int
-xfer_recv_body(struct session *s, struct spool_recv *r, unsigned long long *bytes)
+xfer_recv_body(struct session *s, struct spool_recv *r, const char *file,
+    unsigned long long *bytes)
 {
 	char *buf = malloc(XFER_BUF);
+	unsigned long crc = crc32(0L, Z_NULL, 0);
 	ssize_t n;
 	int werr = 0;
 
 	if (!buf)
 		return xfer_fail(s, "out of memory");
+	if (s->e2e && r->offset > 0 && xfer_crc_prefix(r->temp, (long long)r->offset, &crc) < 0)
+		crc = ~0UL;	/* an unreadable prefix can only fail the check */
 	for (;;) {
 		n = s->proto->ops->getdata(s->proto, buf, XFER_BUF);
 		if (n < 0) {
@@ -247,6 +334,7 @@ xfer_recv_body(struct session *s, struct spool_recv *r, unsigned long long *byte
 			break;
 		if (!werr && write_all(r->fd, buf, (size_t)n) < 0)
 			werr = errno;
+		crc = crc32(crc, (const Bytef *)buf, (uInt)n);
 		*bytes += (unsigned long long)n;
 	}
 	free(buf);
@@ -257,7 +345,7 @@ xfer_recv_body(struct session *s, struct spool_recv *r, unsigned long long *byte
 		log_warn("sys=%s: cannot write received data", s->remote);
 		return xfer_fail(s, werr == ENOSPC ? "spool disk full" : "write error on spool");
 	}
-	return 0;
+	return s->e2e ? xfer_check_crc(s, crc, file) : 1;
 }
 
 /* xfer_space_ok - whether the spool has room for size more bytes */
@@ -301,7 +389,7 @@ xfer_slave_send(struct session *s, struct cmd *c)
 	char final[PATH_MAX], reply[64], dname[SPOOL_WIRE_MAX];
 	struct spool_recv r;
 	unsigned long long bytes = 0;
-	int spooled, restart;
+	int spooled, restart, good = 0;
 	mode_t mode, um;
 	long long t0 = now_ms();
 	char no = c->kind;	/* 'S' or 'E': the reply letter */
@@ -351,10 +439,16 @@ xfer_slave_send(struct session *s, struct cmd *c)
 		snprintf(reply, sizeof(reply), "%cY 0x%llx", no, (unsigned long long)r.offset);
 	else
 		snprintf(reply, sizeof(reply), "%cY", no);
-	if (xfer_reply(s, reply) < 0 || xfer_recv_body(s, &r, &bytes) < 0) {
+	if (xfer_reply(s, reply) < 0 || (good = xfer_recv_body(s, &r, final, &bytes)) < 0) {
 		spool_recv_abort(s->sp, &r, 1);
 		xfer_log(s, "receive", final, bytes, t0, (long long)r.offset, "interrupted");
 		return -1;
+	}
+	if (!good) {
+		spool_recv_abort(s->sp, &r, 0);
+		s->files_failed++;
+		xfer_log(s, "receive", final, bytes, t0, (long long)r.offset, "corrupt-rejected");
+		return xfer_reply(s, "CN5");
 	}
 	um = umask(0);
 	umask(um);
@@ -417,7 +511,7 @@ xfer_slave_request(struct session *s, struct cmd *c)
 		return xfer_reply(s, "RN6");
 	}
 	snprintf(reply, sizeof(reply), "RY 0%o", (unsigned)(st.st_mode & 0777));
-	if (xfer_reply(s, reply) < 0 || xfer_send_body(s, fd, &bytes) < 0) {
+	if (xfer_reply(s, reply) < 0 || xfer_send_body(s, fd, real, 0, &bytes) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -426,7 +520,8 @@ xfer_slave_request(struct session *s, struct cmd *c)
 		return xfer_fail(s, "line failed waiting for the copy result");
 	s->files_sent++;
 	s->bytes_sent += bytes;
-	xfer_log(s, "send", real, bytes, t0, 0, line[0] == 'C' && line[1] == 'Y' ? "ok" : "failed");
+	xfer_log(s, "send", real, bytes, t0, 0, line[0] == 'C' && line[1] == 'Y' ? "ok" :
+	    s->e2e ? "rejected-will-resend" : "failed");
 	return 0;
 }
 
@@ -592,7 +687,7 @@ xfer_master_send(struct session *s, struct spool_job *job, struct spool_cmd *sc)
 		pos = 0;
 	if (pos > 0 && lseek(fd, (off_t)pos, SEEK_SET) < 0)
 		pos = 0;
-	if (xfer_send_body(s, fd, &bytes) < 0) {
+	if (xfer_send_body(s, fd, path, pos, &bytes) < 0) {
 		xfer_log(s, "send", c->from, bytes, t0, pos, "interrupted");
 		goto out;
 	}
@@ -605,6 +700,12 @@ xfer_master_send(struct session *s, struct spool_job *job, struct spool_cmd *sc)
 		s->files_sent++;
 		s->bytes_sent += bytes;
 		xfer_log(s, "send", c->from, bytes, t0, pos, "ok");
+	} else if (s->e2e && strncmp(reply, "CN5", 3) == 0) {
+		xfer_log(s, "send", c->from, bytes, t0, pos, "rejected-will-resend");
+		log_warnx("sys=%s job=%s: remote rejected %s (%s): sending it again", s->remote,
+		    job->id, c->to, reply);
+		ret = XFER_RETRY;
+		goto out;
 	} else {
 		s->files_failed++;
 		xfer_log(s, "send", c->from, bytes, t0, pos, "refused");
@@ -636,7 +737,7 @@ xfer_master_request(struct session *s, struct spool_job *job, struct spool_cmd *
 	long long rsize, t0 = now_ms();
 	unsigned mode;
 	mode_t um;
-	int ret = -1;
+	int ret = -1, good;
 
 	if (!c)
 		return xfer_fail(s, "out of memory");
@@ -685,9 +786,16 @@ xfer_master_request(struct session *s, struct spool_job *job, struct spool_cmd *
 		xfer_fail(s, "cannot create a temporary file for a request");
 		goto out;
 	}
-	if (xfer_recv_body(s, &r, &bytes) < 0) {
+	good = xfer_recv_body(s, &r, final, &bytes);
+	if (good < 0) {
 		spool_recv_abort(s->sp, &r, 0);
 		xfer_log(s, "receive", final, bytes, t0, 0, "interrupted");
+		goto out;
+	}
+	if (!good) {
+		spool_recv_abort(s->sp, &r, 0);
+		xfer_log(s, "receive", final, bytes, t0, 0, "corrupt-rejected");
+		ret = s->proto->ops->sendcmd(s->proto, "CN5") < 0 ? -1 : XFER_RETRY;
 		goto out;
 	}
 	um = umask(0);
@@ -732,9 +840,10 @@ xfer_master_uucp(struct session *s, struct spool_job *job, struct spool_cmd *sc)
 	return 1;
 }
 
-/* xfer_master_one - run one command; 1 done, 0 later, -1 call failed */
+/* xfer_master_cmd - run one command once; 1 done, 0 later, XFER_RETRY
+ * send again, -1 call failed */
 static int
-xfer_master_one(struct session *s, struct spool_job *job, size_t k)
+xfer_master_cmd(struct session *s, struct spool_job *job, size_t k)
 {
 	struct spool_cmd *sc = &job->cmd[k];
 
@@ -751,6 +860,24 @@ xfer_master_one(struct session *s, struct spool_job *job, size_t k)
 		    sc->kind);
 		return 1;
 	}
+}
+
+/* xfer_master_one - run one command, sending it again a few times when
+ * the end-to-end check fails; 1 done, 0 later, -1 call failed */
+static int
+xfer_master_one(struct session *s, struct spool_job *job, size_t k)
+{
+	int tries = 0, r;
+
+	while ((r = xfer_master_cmd(s, job, k)) == XFER_RETRY) {
+		s->files_resent++;
+		if (++tries > XFER_CRC_RETRIES) {
+			log_warnx("sys=%s job=%s: still failing the end-to-end check: kept for "
+			    "the next call", s->remote, job->id);
+			return 0;
+		}
+	}
+	return r;
 }
 
 /* xfer_master - send all our work for the remote */
