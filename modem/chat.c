@@ -23,6 +23,10 @@
 #define CHAT_PAUSE_MS 250	/* \p */
 #define CHAT_DELAY_MS 1000	/* \d */
 
+const char *const chat_modem_failures[] = {
+	"NO CARRIER", "BUSY", "NO DIALTONE", "NO DIAL TONE", "NO ANSWER", "ERROR", NULL,
+};
+
 /* What the chat has received lately (7-bit), for matching and reasons. */
 struct chat_tail {
 	unsigned char b[CHAT_TAIL];
@@ -64,6 +68,28 @@ chat_put_str(char *out, size_t outlen, size_t *o, const char *s)
 	for (; *s; s++)
 		if (chat_put_data(out, outlen, o, (unsigned char)*s) < 0)
 			return -1;
+	return 0;
+}
+
+/* chat_put_dial - append phone number s with each character translated
+ * through the substitution pairs in codes ("=,-," turns '=' and '-' into
+ * ','); a character without a pair is kept */
+static int
+chat_put_dial(char *out, size_t outlen, size_t *o, const char *s, const char *codes)
+{
+	if (s == NULL)
+		return -1;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		size_t i, n = codes ? strlen(codes) : 0;
+		for (i = 0; i + 1 < n; i += 2)
+			if ((unsigned char)codes[i] == c) {
+				c = (unsigned char)codes[i + 1];
+				break;
+			}
+		if (chat_put_data(out, outlen, o, c) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -136,6 +162,8 @@ chat_escape(const char **sp, const struct chat_subst *sub, int send, char *out,
 	case 'm':
 		return 0;
 	case 'T':
+		return chat_put_dial(out, outlen, o, sub ? sub->phone : NULL,
+		    sub ? sub->dialcodes : NULL);
 	case 'D':
 		return chat_put_str(out, outlen, o, sub ? sub->phone : NULL);
 	case 'L':
@@ -256,10 +284,25 @@ chat_fail_read(ssize_t n, const char *what, const struct chat_tail *t, char *why
 		    what, strerror(errno), shown);
 }
 
-/* chat_wait - read until pat is seen (1), timeout (0) or error (-1) */
+/* chat_failed - the string of fail that the tail now ends with, or NULL */
+static const char *
+chat_failed(const struct chat_tail *t, const char *const *fail)
+{
+	size_t i;
+
+	for (i = 0; fail && fail[i]; i++) {
+		size_t n = strlen(fail[i]);
+		if (n > 0 && t->n >= n && memcmp(t->b + t->n - n, fail[i], n) == 0)
+			return fail[i];
+	}
+	return NULL;
+}
+
+/* chat_wait - read until pat is seen (1), timeout (0), error (-1) or a
+ * string of fail (-2, *failed set) */
 static int
 chat_wait(struct port *p, const char *pat, size_t plen, long long deadline,
-    struct chat_tail *t, ssize_t *last)
+    struct chat_tail *t, ssize_t *last, const char *const *fail, const char **failed)
 {
 	for (;;) {
 		long long rest = deadline - now_ms();
@@ -275,6 +318,8 @@ chat_wait(struct port *p, const char *pat, size_t plen, long long deadline,
 			return n == 0 ? 0 : -1;
 		if (chat_tail_add(t, c, pat, plen))
 			return 1;
+		if (fail && (*failed = chat_failed(t, fail)) != NULL)
+			return -2;
 	}
 }
 
@@ -338,7 +383,8 @@ chat_send_expanded(struct port *p, const char *x, size_t len, int timeout_s,
 		if (echo) {
 			char pat[2] = { (char)(c & 0x7f), 0 };
 			ssize_t last = 0;
-			if (chat_wait(p, pat, 1, now_ms() + timeout_s * 1000LL, t, &last) != 1) {
+			if (chat_wait(p, pat, 1, now_ms() + timeout_s * 1000LL, t, &last, NULL,
+			    NULL) != 1) {
 				char what[8];
 				(void)snprintf(what, sizeof(what), "\\%03o", c);
 				chat_fail_read(last, what, t, why, whylen);
@@ -370,9 +416,10 @@ chat_send(struct port *p, const char *send, const struct chat_subst *sub, int ti
 
 /* chat_expect_one - wait for one expect alternative; 1 seen, 0 timeout, -1 error */
 static int
-chat_expect_one(struct port *p, char *e, int timeout_s, struct chat_tail *t, char *why,
-    size_t whylen)
+chat_expect_one(struct port *p, char *e, const struct chat_subst *sub, int timeout_s,
+    struct chat_tail *t, char *why, size_t whylen)
 {
+	const char *failed = NULL;
 	char pat[CHAT_MAX];
 	int nocr, len, secs, rc;
 	ssize_t last = 0;
@@ -393,7 +440,12 @@ chat_expect_one(struct port *p, char *e, int timeout_s, struct chat_tail *t, cha
 	for (i = 0; i < (size_t)len; i++)
 		pat[i] &= 0x7f;
 	log_debug(LOG_D_CHAT, "chat: expect \"%s\"", e);
-	rc = chat_wait(p, pat, (size_t)len, now_ms() + secs * 1000LL, t, &last);
+	rc = chat_wait(p, pat, (size_t)len, now_ms() + secs * 1000LL, t, &last,
+	    sub ? sub->fail : NULL, &failed);
+	if (rc == -2) {
+		(void)snprintf(why, whylen, "modem said \"%s\" waiting for \"%s\"", failed, e);
+		return -1;
+	}
 	if (rc <= 0)
 		chat_fail_read(last, e, t, why, whylen);
 	return rc;
@@ -416,7 +468,7 @@ chat_expect(struct port *p, const char *expect, const struct chat_subst *sub, in
 		char *send;
 		if ((dash = strchr(cur, '-')) != NULL)
 			*dash = '\0';
-		rc = chat_expect_one(p, cur, timeout_s, t, why, whylen);
+		rc = chat_expect_one(p, cur, sub, timeout_s, t, why, whylen);
 		if (rc != 0 || dash == NULL)
 			return rc > 0 ? 0 : -1;
 		send = dash + 1;

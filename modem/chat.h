@@ -4,7 +4,7 @@
  * sub-expect alternatives ("ogin:-BREAK-ogin:") and "" expects nothing.
  * Escapes in send strings: \r \n \s \t \b \c (no newline) \d (1 s delay)
  * \p (pause) \K (BREAK) \E \e (echo check on/off) \N (NUL) \nnn (octal),
- * \T (phone number, translated) \D (phone number raw) \\ ; a send string is
+ * \T (phone number through the dialer's substitution pairs) \D (raw) \\ ; a send string is
  * followed by a carriage return unless it ends in \c.  EOT and BREAK as
  * whole send strings send those.  The matching code is a pure function
  * so it can be tested on its own.
@@ -21,12 +21,20 @@ struct chat_subst {
 	const char *login;	/* for \L, or NULL */
 	const char *password;	/* for \P, or NULL */
 	const char *system;	/* for \S, or NULL */
+	const char *dialcodes;	/* Dialers substitution pairs ("=,-,"): in \T
+				 * each first character becomes the second */
+	const char *const *fail;	/* NULL-terminated: any of these received
+				 * ends the chat at once ("BUSY"), or NULL */
 };
+
+/* What a dialer chat stops at: the Hayes result codes of a failed call. */
+extern const char *const chat_modem_failures[];
 
 /* chat_run - run script (n strings, expect first) on port p, each expect
  * waiting at most timeout_s.  0 on success; -1 on failure with a reason
  * in why (for example "timed out waiting for \"ogin:\"; last received
- * \"...\""), which callers log and store in the system's status. */
+ * \"...\"", or "modem said \"BUSY\"" for a string of sub->fail), which
+ * callers log and store in the system's status. */
 int chat_run(struct port *p, char *const script[], size_t n, const struct chat_subst *sub,
     int timeout_s, char *why, size_t whylen);
 
@@ -43,7 +51,8 @@ int chat_run(struct port *p, char *const script[], size_t n, const struct chat_s
 /* chat_expand - expand a send string's escapes into out (pure); returns
  * the length, or -1 (out too small, or \T \D \L \P \S asked for with no
  * value in sub).  *nocr is set when the string ended in \c, and for ""
- * (nothing to send), EOT and BREAK.  \T is \D: there are no dial codes. */
+ * (nothing to send), EOT and BREAK.  \T is the phone number with each
+ * character translated through sub->dialcodes; \D is it as written. */
 int chat_expand(const char *send, const struct chat_subst *sub, char *out, size_t outlen,
     int *nocr);
 

@@ -101,4 +101,28 @@ struct port *port_tcp_accept(int lfd, char *err, size_t errlen);
  * as for an ssh to the neighbour. */
 struct port *port_pipe_open(char *const argv[], char *err, size_t errlen);
 
+/* Device lock files (HDB): LCK..NAME in the lock directory, NAME being the
+ * device's path under /dev (symlinks followed) with '/' as '_', holding the
+ * pid as ten ASCII digits and a newline.  port_tty_open and
+ * port_serial_open take the lock and port_close releases it. */
+#define PORT_LOCK_DIR "/var/lock"
+
+/* port_lock_dir - set the lock directory (NULL or "": PORT_LOCK_DIR). */
+void port_lock_dir(const char *dir);
+
+/* port_lock - lock device path: 0; 1 when the lock directory cannot be
+ * written (no lock taken, reason in err); -1 when a live process holds it
+ * (its pid in err) or the lock cannot be made.  A stale lock is broken. */
+int port_lock(const char *path, char *err, size_t errlen);
+
+/* port_unlock - remove path's lock file if it holds our pid. */
+void port_unlock(const char *path);
+
+/* port_lock_name - "LCK..NAME" for path; -1 when it does not fit. */
+int port_lock_name(const char *path, char *out, size_t outlen);
+
+/* port_lock_parse - the pid in a lock file's text (pure; ASCII, or a
+ * 4-byte binary pid); 0 when there is none. */
+long port_lock_parse(const char *text, size_t len);
+
 #endif

@@ -44,4 +44,9 @@ int port_tty_drop_dtr(int fd);
  * there is none. */
 speed_t port_tty_speed(long bps);
 
+/* port_lock_open - take path's device lock while opening a port: 1 taken,
+ * 0 not taken because the lock directory cannot be written (warned), -1
+ * with err when another process holds the device. */
+int port_lock_open(const char *path, char *err, size_t errlen);
+
 #endif

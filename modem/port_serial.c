@@ -16,26 +16,8 @@
 
 struct port_serial_priv {
 	struct sp_port *sp;
-	int locked;		/* port_serial_lock succeeded */
+	int locked;		/* holds the device's LCK.. file */
 };
-
-/* port_serial_lock - take the device lock for path (HDB LCK..name files
- * belong here); this version takes none and always succeeds. */
-static int
-port_serial_lock(const char *path, char *err, size_t errlen)
-{
-	(void)path;
-	(void)err;
-	(void)errlen;
-	return 0;
-}
-
-/* port_serial_unlock - release what port_serial_lock took */
-static void
-port_serial_unlock(const char *path)
-{
-	(void)path;
-}
 
 /* port_serial_fail - put libserialport's last error into err */
 static void
@@ -135,7 +117,7 @@ port_serial_close(struct port *p)
 	sp_close(sp->sp);
 	sp_free_port(sp->sp);
 	if (sp->locked)
-		port_serial_unlock(p->name);
+		port_unlock(p->name);
 	free(sp);
 	free(p);
 }
@@ -162,9 +144,10 @@ port_serial_open(const char *path, const struct port_line *line, char *err, size
 		port_err(err, errlen, 1, "%s", path);
 		return NULL;
 	}
-	if (port_serial_lock(path, err, errlen) < 0)
-		goto fail;
-	sp->locked = 1;
+	if ((sp->locked = port_lock_open(path, err, errlen)) < 0) {
+		free(sp);
+		return NULL;
+	}
 	if (sp_get_port_by_name(path, &sp->sp) != SP_OK) {
 		port_serial_fail(err, errlen, path, "no such serial port");
 		goto fail;
@@ -194,7 +177,7 @@ fail:
 	if (sp->sp)
 		sp_free_port(sp->sp);
 	if (sp->locked)
-		port_serial_unlock(path);
+		port_unlock(path);
 	free(sp);
 	return NULL;
 }

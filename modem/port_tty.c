@@ -18,6 +18,7 @@
 struct port_tty_priv {
 	int saved_ok;
 	struct termios saved;	/* settings at open, restored on close */
+	int locked;		/* holds the device's LCK.. file */
 };
 
 static const struct {
@@ -181,6 +182,8 @@ port_tty_close(struct port *p)
 	if (tp->saved_ok)
 		(void)tcsetattr(p->rfd, TCSANOW, &tp->saved);
 	close(p->rfd);
+	if (tp->locked)
+		port_unlock(p->name);
 	free(tp);
 	free(p);
 }
@@ -200,11 +203,15 @@ port_tty_open(const char *path, const struct port_line *line, char *err, size_t 
 {
 	struct port_tty_priv *tp = NULL;
 	struct port *p = NULL;
-	int fd, fl;
+	int fd, fl, locked;
 
+	if ((locked = port_lock_open(path, err, errlen)) < 0)
+		return NULL;
 	fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		port_err(err, errlen, 1, "open %s", path);
+		if (locked)
+			port_unlock(path);
 		return NULL;
 	}
 	if (!isatty(fd)) {
@@ -215,6 +222,7 @@ port_tty_open(const char *path, const struct port_line *line, char *err, size_t 
 		port_err(err, errlen, 1, "%s", path);
 		goto fail;
 	}
+	tp->locked = locked;
 	tp->saved_ok = tcgetattr(fd, &tp->saved) == 0;
 	if (port_tty_setup(fd, line, err, errlen) < 0)
 		goto fail;
@@ -232,5 +240,7 @@ fail:
 		(void)tcsetattr(fd, TCSANOW, &tp->saved);
 	free(tp);
 	close(fd);
+	if (locked)
+		port_unlock(path);
 	return NULL;
 }

@@ -78,6 +78,32 @@ pipe_argv(const struct hdb_device *d, const char *sys, char *argv[], size_t max,
 	return n ? 0 : -1;
 }
 
+/* dial_device - run the Dialers chat of Devices entry d to call e's phone
+ * number: \T through the dialer's substitution pairs, \D as written, and
+ * a Hayes failure result (BUSY, NO CARRIER, ...) ends it at once; 0 or -1
+ * with a reason that names the number, the device and what went wrong */
+static int
+dial_device(struct uucico_ctx *c, const struct hdb_device *d, const struct hdb_system *e,
+    struct port *p, char *why, size_t whylen)
+{
+	const struct hdb_dialer *dl = hdb_find_dialer(&c->hdb, d->dialer[0]);
+	struct chat_subst sub = { e->phone, NULL, NULL, e->name, NULL, chat_modem_failures };
+	char err[384];
+
+	if (!dl) {
+		str_fmt(why, whylen, "dialer %s is not in Dialers", d->dialer[0]);
+		return -1;
+	}
+	if (strcmp(dl->subst, "\"\"") != 0)
+		sub.dialcodes = dl->subst;
+	log_info("sys=%s: dialing %s on %s (%s)", e->name, e->phone, d->line, dl->name);
+	if (chat_run(p, dl->chat, dl->nchat, &sub, 60, err, sizeof(err)) < 0) {
+		str_fmt(why, whylen, "dialing %s on %s failed: %s", e->phone, d->line, err);
+		return -1;
+	}
+	return 0;
+}
+
 /* connect_entry - open the line for one Systems entry; NULL with why */
 static struct port *
 connect_entry(struct uucico_ctx *c, const struct hdb_system *e, char *protos, size_t plen,
@@ -112,18 +138,11 @@ connect_entry(struct uucico_ctx *c, const struct hdb_system *e, char *protos, si
 		} else {
 			long sp = speed > 0 ? speed : atol(d->class);
 			device_path(d->line, path, sizeof(path));
+			port_lock_dir(c->conf.lockdir[0] ? c->conf.lockdir : NULL);
 			p = open_device(path, sp, err, sizeof(err));
 			if (p && d->ndialer > 0 && strcasecmp(d->dialer[0], "direct") != 0) {
-				const struct hdb_dialer *dl = hdb_find_dialer(&c->hdb, d->dialer[0]);
-				struct chat_subst sub = { e->phone, NULL, NULL, e->name };
-				if (!dl) {
-					str_fmt(why, whylen, "dialer %s is not in Dialers", d->dialer[0]);
-					port_close(p);
-					p = NULL;
-					continue;
-				}
-				if (chat_run(p, dl->chat, dl->nchat, &sub, 60, err, sizeof(err)) < 0) {
-					str_fmt(why, whylen, "dialing %s failed: %s", e->phone, err);
+				if (dial_device(c, d, e, p, why, whylen) < 0) {
+					port_hangup(p);
 					port_close(p);
 					p = NULL;
 					continue;
@@ -222,7 +241,7 @@ uucico_call_system(struct uucico_ctx *c, const char *sys)
 			continue;
 		}
 		if (e->nchat > 0) {
-			struct chat_subst sub = { e->phone, NULL, NULL, e->name };
+			struct chat_subst sub = { e->phone, NULL, NULL, e->name, NULL, NULL };
 			if (chat_run(p, e->chat, e->nchat, &sub, 30, err, sizeof(err)) < 0) {
 				str_fmt(why, sizeof(why), "login chat failed: %s", err);
 				log_warnx("sys=%s: %s", sys, why);

@@ -4,6 +4,7 @@
  * (sub-expects, substitutions, timeouts and their reasons, end of file).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +289,86 @@ test_echo(void)
 	ok(rc == -1 && strstr(why, "\\101"), "no echo fails the chat (%s)", why);
 }
 
+/* test_dialcodes - \T goes through the Dialers substitution pairs, \D does not */
+static void
+test_dialcodes(void)
+{
+	static const struct {
+		const char *phone, *codes, *send, *out;
+	} cases[] = {
+		{ "0123-4567", "=,-,", "\\T", "0123,4567" },
+		{ "9=555-1234", "=,-,", "ATDT\\T", "ATDT9,555,1234" },
+		{ "9=555-1234", "=,-,", "\\D", "9=555-1234" },
+		{ "555-1234", "-W", "\\T\\c", "555W1234" },
+		{ "555-1234", NULL, "\\T", "555-1234" },
+		{ "555-1234", "", "\\T", "555-1234" },
+		{ "*70,5", "=,-,*X", "\\T", "X70,5" },
+	};
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(cases); i++) {
+		struct chat_subst sub = { .phone = cases[i].phone, .dialcodes = cases[i].codes };
+		char out[64];
+		int nocr, n = chat_expand(cases[i].send, &sub, out, sizeof(out) - 1, &nocr);
+		ok(n >= 0 && (size_t)n == strlen(cases[i].out) && memcmp(out, cases[i].out,
+		    (size_t)n) == 0, "%s with %s and codes \"%s\" is %s", cases[i].send,
+		    cases[i].phone, cases[i].codes ? cases[i].codes : "(none)", cases[i].out);
+	}
+}
+
+/* test_lockfile - HDB lock names, pid parsing, taking, refusing, breaking */
+static void
+test_lockfile(void)
+{
+	char dir[] = "/tmp/test_chat_lockXXXXXX", name[256], path[512], err[512], text[32];
+	long other;
+	pid_t child;
+	int fd, st;
+
+	ok(port_lock_name("/dev/ttyS0", name, sizeof(name)) == 0 &&
+	    strcmp(name, "LCK..ttyS0") == 0, "lock name of /dev/ttyS0 is %s", name);
+	ok(port_lock_parse("      1234\n", 11) == 1234, "ten-digit ASCII pid");
+	ok(port_lock_parse("\n", 1) == 0, "no pid");
+	ok(port_lock_parse("99999999999\n", 12) == 0, "an absurd pid is none");
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	port_lock_dir(dir);
+	ok(port_lock("/dev/ttyS0", err, sizeof(err)) == 0, "lock ttyS0 (%s)", err);
+	(void)str_fmt(path, sizeof(path), "%s/LCK..ttyS0", dir);
+	fd = open(path, O_RDONLY);
+	memset(text, 0, sizeof(text));
+	ok(fd >= 0 && read(fd, text, sizeof(text)) == 11 && port_lock_parse(text, 11) == getpid() &&
+	    text[10] == '\n' && text[0] == ' ', "lock file holds our pid as 10 digits: \"%.10s\"",
+	    text);
+	if (fd >= 0)
+		close(fd);
+	child = fork();
+	if (child == 0)
+		_exit(port_lock("/dev/ttyS0", err, sizeof(err)) == -1 && strstr(err, "locked by pid")
+		    ? 0 : 1);
+	ok(child > 0 && waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "another process is refused while we hold it");
+	port_unlock("/dev/ttyS0");
+	ok(access(path, F_OK) < 0, "unlock removes the lock file");
+	/* a stale lock: a pid that has exited */
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, &st, 0);
+	other = (long)child;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	(void)str_fmt(text, sizeof(text), "%10ld\n", other);
+	ok(fd >= 0 && write(fd, text, 11) == 11, "stale lock of pid %ld written", other);
+	if (fd >= 0)
+		close(fd);
+	ok(port_lock("/dev/ttyS0", err, sizeof(err)) == 0, "a stale lock is broken (%s)", err);
+	port_unlock("/dev/ttyS0");
+	ok(rmdir(dir) == 0, "nothing left in the lock directory");
+	port_lock_dir(NULL);
+}
+
 int
 main(void)
 {
@@ -300,5 +381,7 @@ main(void)
 	test_wait_override();
 	test_eof();
 	test_echo();
+	test_dialcodes();
+	test_lockfile();
 	return done_testing();
 }
