@@ -78,6 +78,21 @@ pipe_argv(const struct hdb_device *d, const char *sys, char *argv[], size_t max,
 	return n ? 0 : -1;
 }
 
+/* device_lock_dir - where device locks go: the configured lockdir (shared
+ * with cu and Taylor UUCP when they use the same one), but /var/lock, where
+ * other programs look, while lockdir is left at its SPOOL/.Lock default */
+static void
+device_lock_dir(struct uucico_ctx *c)
+{
+	char def[PATH_MAX];
+
+	if (path_join(def, sizeof(def), c->conf.spool, ".Lock") == 0 &&
+	    strcmp(def, c->conf.lockdir) == 0)
+		port_lock_dir(NULL);
+	else
+		port_lock_dir(c->conf.lockdir);
+}
+
 /* dial_device - run the Dialers chat of Devices entry d to call e's phone
  * number: \T through the dialer's substitution pairs, \D as written, and
  * a Hayes failure result (BUSY, NO CARRIER, ...) ends it at once; 0 or -1
@@ -138,7 +153,7 @@ connect_entry(struct uucico_ctx *c, const struct hdb_system *e, char *protos, si
 		} else {
 			long sp = speed > 0 ? speed : atol(d->class);
 			device_path(d->line, path, sizeof(path));
-			port_lock_dir(c->conf.lockdir[0] ? c->conf.lockdir : NULL);
+			device_lock_dir(c);
 			p = open_device(path, sp, err, sizeof(err));
 			if (p && d->ndialer > 0 && strcasecmp(d->dialer[0], "direct") != 0) {
 				if (dial_device(c, d, e, p, why, whylen) < 0) {
