@@ -494,23 +494,24 @@ uuxqt_sys(struct uuxqt *q, const char *sys)
 	closedir(d);
 }
 
-/* uuxqt_pass - one scan over every system; the number of requests run */
+/* uuxqt_pass - one scan over every system directory with an in/; the
+ * number of requests run */
 static int
 uuxqt_pass(struct uuxqt *q)
 {
-	char **names = NULL;
-	size_t n = 0, i;
+	struct dirent *e;
+	DIR *d;
 
 	q->ran = 0;
-	if (spool_systems(q->sp, &names, &n) < 0) {
-		log_warn("cannot list the spool's systems");
+	d = opendir(spool_dir(q->sp));
+	if (!d) {
+		log_warn("cannot read the spool %s", spool_dir(q->sp));
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		uuxqt_sys(q, names[i]);
-		free(names[i]);
-	}
-	free(names);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && name_is_safe(e->d_name, SPOOL_SYS_MAX - 1))
+			uuxqt_sys(q, e->d_name);
+	closedir(d);
 	return q->ran;
 }
 
