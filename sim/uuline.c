@@ -12,8 +12,11 @@
  *
  * The relay loop (uuline_run, uuline_deliver, uuline_fill) only moves
  * bytes and keeps time; what happens to bytes on the line is done by the
- * impairment steps (uuline_impair and the uuline_noise_* functions), so
- * more of them (drops, flow control, hang-ups) can be added on their own.
+ * impairment steps (uuline_impair: bit flips, byte drops, XON/XOFF eaten
+ * as a line with software flow control would).  A forced hang-up closes
+ * both PTYs, so whatever has a slave open sees the line drop, and makes a
+ * fresh pair behind the same -a/-b links; its timer starts with the first
+ * byte after each new pair, so every call gets its N..M seconds.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +46,10 @@ struct uuline_opts {
 	double ber;			/* bit error rate */
 	unsigned long long seed;
 	const char *stats;		/* file for the counts, NULL: stderr */
+	double drop;			/* byte drop rate */
+	int eat_xonxoff;		/* remove XON and XOFF bytes */
+	double hangup_min, hangup_max;	/* seconds of traffic before a hang-up, 0: none */
+	long max_hangups;		/* stop hanging up after this many, 0: no limit */
 };
 
 /* Bit errors: each bit flips with probability ber, from a seeded stream. */
@@ -69,8 +76,15 @@ struct uuline_dir {
 	long long line_free_ns;		/* when the line is idle again */
 	long long byte_ns, latency_ns;
 	int blocked;			/* dst full: wait for POLLOUT */
-	unsigned long long bytes_in, bytes_out, flips;
+	unsigned long long bytes_in, bytes_out, flips, drops, eaten;
 	struct uuline_noise noise;
+	struct uuline_noise dropper;	/* byte drops, a stream of their own */
+	int eat_xonxoff;
+};
+
+/* The whole line's counts, kept across hang-ups. */
+struct uuline_totals {
+	unsigned long long bytes_in, bytes_out, flips, drops, eaten;
 };
 
 static int uuline_sigpipe[2] = { -1, -1 };
@@ -81,7 +95,8 @@ uuline_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: uuline [-a LINK] [-b LINK] [--speed BPS] [--latency MS] [--ber RATE]\n"
-	    "              [--seed N] [--stats FILE]\n"
+	    "              [--seed N] [--stats FILE] [--drop RATE] [--eat-xonxoff]\n"
+	    "              [--hangup SECS[..MAX]] [--max-hangups N]\n"
 	    "Create two PTYs and join them like a serial line.  Prints\n"
 	    "\"a=SLAVE b=SLAVE\" and then \"ready\" on stdout; runs until SIGTERM or\n"
 	    "SIGINT, then writes per-direction byte counts to FILE or stderr.\n"
@@ -90,7 +105,16 @@ uuline_usage(FILE *f)
 	    "  --latency MS    delay each direction by MS milliseconds\n"
 	    "  --ber RATE      flip each bit with probability RATE (0 <= RATE < 1)\n"
 	    "  --seed N        seed for the bit errors (default 1)\n"
-	    "  --stats FILE    write the counts to FILE on exit\n");
+	    "  --stats FILE    write the counts to FILE on exit (and after each hang-up)\n"
+	    "  --drop RATE     lose each byte with probability RATE\n"
+	    "  --eat-xonxoff   remove XON (021) and XOFF (023) bytes, as a line with\n"
+	    "                  software flow control does\n"
+	    "  --hangup SECS[..MAX]  hang up SECS (or a random SECS..MAX) seconds after\n"
+	    "                  the first byte on each fresh pair: both PTYs close, new\n"
+	    "                  ones appear behind the same links, \"hangup N\" is printed\n"
+	    "  --max-hangups N hang up at most N times\n"
+	    "Counts: per direction bytes entering, delivered, bits flipped, bytes\n"
+	    "dropped, flow-control bytes eaten; then the number of hang-ups.\n");
 }
 
 /* uuline_now_ns - a monotonic clock in nanoseconds */
@@ -152,11 +176,34 @@ uuline_noise_apply(struct uuline_noise *nz, unsigned char *buf, size_t n)
 	return flips;
 }
 
-/* uuline_impair - what the line does to bytes entering it */
-static void
+/* uuline_drop_apply - remove eaten and dropped bytes from buf[0..n); the new length */
+static size_t
+uuline_drop_apply(struct uuline_dir *d, unsigned char *buf, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (d->eat_xonxoff && (buf[i] == 021 || buf[i] == 023)) {
+			d->eaten++;
+			continue;
+		}
+		if (d->dropper.on && (uint32_t)uuline_noise_next(&d->dropper) < d->dropper.threshold) {
+			d->drops++;
+			continue;
+		}
+		buf[o++] = buf[i];
+	}
+	return o;
+}
+
+/* uuline_impair - what the line does to bytes entering it; their new count.
+ * Flow-control bytes are eaten as the sender wrote them, before noise. */
+static size_t
 uuline_impair(struct uuline_dir *d, unsigned char *buf, size_t n)
 {
+	n = uuline_drop_apply(d, buf, n);
 	d->flips += uuline_noise_apply(&d->noise, buf, n);
+	return n;
 }
 
 /* uuline_dir_init - set up one direction */
@@ -183,6 +230,8 @@ uuline_dir_init(struct uuline_dir *d, const char *name, int src, int dst,
 			d->limit = (size_t)hold;
 	}
 	uuline_noise_init(&d->noise, o->ber, o->seed, which);
+	uuline_noise_init(&d->dropper, o->drop, o->seed ^ 0x5bd1e995ULL, which);
+	d->eat_xonxoff = o->eat_xonxoff;
 	return 0;
 }
 
@@ -218,13 +267,15 @@ uuline_fill(struct uuline_dir *d, long long now)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
 	if (n == 0)
 		return -1;
-	uuline_impair(d, d->buf + d->len, (size_t)n);
+	d->bytes_in += (unsigned long long)n;
+	n = (ssize_t)uuline_impair(d, d->buf + d->len, (size_t)n);
+	if (n == 0)
+		return 0;
 	c = &d->chunks[(d->chead + d->ccount++) % UULINE_CHUNKS];
 	c->len = (size_t)n;
 	c->start_ns = now > d->line_free_ns ? now : d->line_free_ns;
 	d->line_free_ns = c->start_ns + (long long)n * d->byte_ns;
 	d->len += (size_t)n;
-	d->bytes_in += (unsigned long long)n;
 	return 0;
 }
 
@@ -313,16 +364,23 @@ uuline_on_signal(int sig)
 	errno = saved;
 }
 
-/* uuline_run - relay both ways until a signal; 0, or -1 on a broken PTY */
+/* uuline_run - relay both ways until a signal (0), a hang-up falls due (1:
+ * hangup_ns after the first byte; 0 for none), or a PTY breaks (-1) */
 static int
-uuline_run(struct uuline_dir *ab, struct uuline_dir *ba)
+uuline_run(struct uuline_dir *ab, struct uuline_dir *ba, long long hangup_ns)
 {
 	int ma = ab->src, mb = ba->src;
+	long long hangup_at = -1;
 
 	for (;;) {
 		struct pollfd pfd[3];
 		long long now = uuline_now_ns();
-		int r;
+		int r, tmo;
+
+		if (hangup_at < 0 && hangup_ns > 0 && ab->bytes_in + ba->bytes_in > 0)
+			hangup_at = now + hangup_ns;
+		if (hangup_at >= 0 && now >= hangup_at)
+			return 1;
 
 		if (uuline_deliver(ab, now) < 0 || uuline_deliver(ba, now) < 0)
 			return -1;
@@ -331,7 +389,13 @@ uuline_run(struct uuline_dir *ab, struct uuline_dir *ba)
 		    (uuline_can_fill(ab) ? POLLIN : 0) | (ba->blocked ? POLLOUT : 0)) };
 		pfd[2] = (struct pollfd){ .fd = mb, .events = (short)(
 		    (uuline_can_fill(ba) ? POLLIN : 0) | (ab->blocked ? POLLOUT : 0)) };
-		r = poll(pfd, 3, uuline_timeout(uuline_next_ns(ab), uuline_next_ns(ba), now));
+		tmo = uuline_timeout(uuline_next_ns(ab), uuline_next_ns(ba), now);
+		if (hangup_at >= 0) {
+			int h = uuline_timeout(hangup_at, -1, now);
+			if (tmo < 0 || h < tmo)
+				tmo = h;
+		}
+		r = poll(pfd, 3, tmo);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -400,10 +464,11 @@ uuline_link(const char *link, const char *path)
 	return 0;
 }
 
-/* uuline_stats - write the per-direction counts */
+/* uuline_stats - write the per-direction counts and the hang-ups */
 static void
-uuline_stats(const struct uuline_opts *o, const struct uuline_dir *d, size_t n)
+uuline_stats(const struct uuline_opts *o, const struct uuline_totals *t, long hangups)
 {
+	static const char *names[2] = { "a>b", "b>a" };
 	FILE *f = o->stats ? fopen(o->stats, "w") : stderr;
 	size_t i;
 
@@ -411,11 +476,23 @@ uuline_stats(const struct uuline_opts *o, const struct uuline_dir *d, size_t n)
 		fprintf(stderr, "uuline: %s: %s\n", o->stats, strerror(errno));
 		f = stderr;
 	}
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s bytes=%llu delivered=%llu flips=%llu\n", d[i].name, d[i].bytes_in,
-		    d[i].bytes_out, d[i].flips);
+	for (i = 0; i < 2; i++)
+		fprintf(f, "%s bytes=%llu delivered=%llu flips=%llu drops=%llu eaten=%llu\n",
+		    names[i], t[i].bytes_in, t[i].bytes_out, t[i].flips, t[i].drops, t[i].eaten);
+	fprintf(f, "hangups=%ld\n", hangups);
 	if (f != stderr)
 		fclose(f);
+}
+
+/* uuline_add - add a direction's counts to its totals */
+static void
+uuline_add(struct uuline_totals *t, const struct uuline_dir *d)
+{
+	t->bytes_in += d->bytes_in;
+	t->bytes_out += d->bytes_out;
+	t->flips += d->flips;
+	t->drops += d->drops;
+	t->eaten += d->eaten;
 }
 
 /* uuline_number - parse a non-negative number option; -1 when bad */
@@ -433,6 +510,25 @@ uuline_number(const char *s, double max, double *out)
 	return 0;
 }
 
+/* uuline_range - parse "N" or "N..M" seconds (0 < N <= M); -1 when bad */
+static int
+uuline_range(const char *s, double *lo, double *hi)
+{
+	char buf[64], *dots;
+
+	if (str_copy(buf, s, sizeof(buf)) < 0)
+		return -1;
+	dots = strstr(buf, "..");
+	if (dots)
+		*dots = '\0';
+	if (uuline_number(buf, 86400, lo) < 0 || *lo <= 0)
+		return -1;
+	*hi = *lo;
+	if (dots && (uuline_number(dots + 2, 86400, hi) < 0 || *hi < *lo))
+		return -1;
+	return 0;
+}
+
 /* uuline_args - parse the command line into o; -1 on a bad one */
 static int
 uuline_args(int argc, char **argv, struct uuline_opts *o)
@@ -443,6 +539,10 @@ uuline_args(int argc, char **argv, struct uuline_opts *o)
 		{ "ber", required_argument, NULL, 'e' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "stats", required_argument, NULL, 'o' },
+		{ "drop", required_argument, NULL, 'd' },
+		{ "eat-xonxoff", no_argument, NULL, 'x' },
+		{ "hangup", required_argument, NULL, 'H' },
+		{ "max-hangups", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -477,6 +577,22 @@ uuline_args(int argc, char **argv, struct uuline_opts *o)
 		case 'o':
 			o->stats = optarg;
 			break;
+		case 'd':
+			if (uuline_number(optarg, 0.999999, &o->drop) < 0)
+				goto bad;
+			break;
+		case 'x':
+			o->eat_xonxoff = 1;
+			break;
+		case 'H':
+			if (uuline_range(optarg, &o->hangup_min, &o->hangup_max) < 0)
+				goto bad;
+			break;
+		case 'M':
+			if (uuline_number(optarg, 1e9, &v) < 0)
+				goto bad;
+			o->max_hangups = (long)v;
+			break;
 		case 'h':
 			uuline_usage(stdout);
 			exit(0);
@@ -492,14 +608,44 @@ bad:
 	return -1;
 }
 
+/* uuline_open_pair - two fresh PTYs behind the links; 0 or -1 */
+static int
+uuline_open_pair(const struct uuline_opts *o, int master[2], int slave[2], char path[2][256])
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if ((master[i] = uuline_pty(path[i], sizeof(path[i]), &slave[i])) < 0)
+			return -1;
+	for (i = 0; i < 2; i++)
+		if (o->link[i] && uuline_link(o->link[i], path[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* uuline_hangup_ns - how long the next pair lives after its first byte */
+static long long
+uuline_hangup_ns(const struct uuline_opts *o, struct uuline_noise *rng)
+{
+	double span = o->hangup_max - o->hangup_min;
+	double u = (double)(uuline_noise_next(rng) >> 11) / 9007199254740992.0;
+
+	if (o->hangup_min <= 0)
+		return 0;
+	return (long long)((o->hangup_min + span * u) * 1e9);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct uuline_opts o = { .seed = 1 };
 	struct uuline_dir dirs[2];
+	struct uuline_totals tot[2];
+	struct uuline_noise rng;
 	struct sigaction sa;
 	char path[2][256];
 	int master[2], slave[2], i, rc;
+	long hangups = 0;
 
 	if (uuline_args(argc, argv, &o) < 0) {
 		uuline_usage(stderr);
@@ -515,30 +661,47 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < 2; i++)
-		if ((master[i] = uuline_pty(path[i], sizeof(path[i]), &slave[i])) < 0)
-			return 1;
-	for (i = 0; i < 2; i++)
-		if (o.link[i] && uuline_link(o.link[i], path[i]) < 0)
-			return 1;
-	if (uuline_dir_init(&dirs[0], "a>b", master[0], master[1], &o, 0) < 0 ||
-	    uuline_dir_init(&dirs[1], "b>a", master[1], master[0], &o, 1) < 0) {
-		fprintf(stderr, "uuline: out of memory\n");
+	memset(tot, 0, sizeof(tot));
+	uuline_noise_init(&rng, 0, o.seed ^ 0x68616e67ULL, 2);
+	memset(dirs, 0, sizeof(dirs));
+	if (uuline_open_pair(&o, master, slave, path) < 0)
 		return 1;
-	}
 	printf("a=%s b=%s\nready\n", path[0], path[1]);
 	fflush(stdout);
-	rc = uuline_run(&dirs[0], &dirs[1]);
+	for (;;) {
+		long long hns = o.max_hangups > 0 && hangups >= o.max_hangups ? 0
+		    : uuline_hangup_ns(&o, &rng);
+		if (uuline_dir_init(&dirs[0], "a>b", master[0], master[1], &o, 0) < 0 ||
+		    uuline_dir_init(&dirs[1], "b>a", master[1], master[0], &o, 1) < 0) {
+			fprintf(stderr, "uuline: out of memory\n");
+			return 1;
+		}
+		/* each pair gets its own noise, reproducible from the seed */
+		dirs[0].noise.state += (unsigned long long)hangups * 0x9e3779b97f4a7c15ULL;
+		dirs[1].noise.state += (unsigned long long)hangups * 0x9e3779b97f4a7c15ULL;
+		rc = uuline_run(&dirs[0], &dirs[1], hns);
+		for (i = 0; i < 2; i++) {
+			uuline_add(&tot[i], &dirs[i]);
+			free(dirs[i].buf);
+			free(dirs[i].chunks);
+			close(slave[i]);
+			close(master[i]);
+		}
+		if (rc != 1)
+			break;
+		hangups++;
+		if (uuline_open_pair(&o, master, slave, path) < 0)
+			return 1;
+		printf("hangup %ld a=%s b=%s\n", hangups, path[0], path[1]);
+		fflush(stdout);
+		if (o.stats)
+			uuline_stats(&o, tot, hangups);
+	}
 	if (rc < 0)
 		fprintf(stderr, "uuline: relay failed: %s\n", strerror(errno));
-	uuline_stats(&o, dirs, 2);
-	for (i = 0; i < 2; i++) {
+	uuline_stats(&o, tot, hangups);
+	for (i = 0; i < 2; i++)
 		if (o.link[i])
 			(void)unlink(o.link[i]);
-		free(dirs[i].buf);
-		free(dirs[i].chunks);
-		close(slave[i]);
-		close(master[i]);
-	}
 	return rc < 0 ? 1 : 0;
 }

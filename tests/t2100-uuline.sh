@@ -15,9 +15,10 @@ line_start() {
 	wait_for_line "$_name.out" '^ready$'
 }
 
-# line_stop NAME - stop it and wait for its counts
+# line_stop NAME - stop it and wait for its final counts
 line_stop() {
-	kill "$(cat "$1.pid")" && wait_for_line "$1.stats" '^b>a '
+	rm -f "$1.stats"
+	kill "$(cat "$1.pid")" && wait_for_line "$1.stats" '^hangups='
 }
 
 # line_send NAME FILE OUT - FILE into side a, read as many bytes from side b into OUT
@@ -78,8 +79,9 @@ test_expect_success 'on SIGTERM uuline writes its counts and removes its links' 
 	line_stop line &&
 	a2b=$((4194304 + 5 * 8)) &&
 	b2a=$((3000000 + 12)) &&
-	grep -x "a>b bytes=$a2b delivered=$a2b flips=0" line.stats &&
-	grep -x "b>a bytes=$b2a delivered=$b2a flips=0" line.stats &&
+	grep -x "a>b bytes=$a2b delivered=$a2b flips=0 drops=0 eaten=0" line.stats &&
+	grep -x "b>a bytes=$b2a delivered=$b2a flips=0 drops=0 eaten=0" line.stats &&
+	grep -x "hangups=0" line.stats &&
 	test ! -e line.a && test ! -e line.b
 '
 
@@ -96,7 +98,7 @@ test_expect_success '--ber flips bits, the same ones for the same seed' '
 	cmp n1.recv n2.recv &&
 	! cmp -s n1.recv n3.recv &&
 	test "$(grep "^a>b" n1.stats)" = "$(grep "^a>b" n2.stats)" &&
-	flips=$(sed -n "s/^a>b .*flips=\([0-9]*\)$/\1/p" n1.stats) &&
+	flips=$(sed -n "s/^a>b .*flips=\([0-9]*\) .*/\1/p" n1.stats) &&
 	test "$flips" -gt 100 && test "$flips" -lt 1000
 '
 
@@ -112,6 +114,46 @@ test_expect_success 'a line at 9600 bps takes at least its time' '
 	test $(( (t1 - t0) / 1000000 )) -ge 900
 '
 
+line_start lossy --drop 0.01 --eat-xonxoff --seed 7
+# 65536 bytes without XON/XOFF, then 100 of each
+tr -d '\021\023' <small >clean
+printf '%0100d' 0 | tr 0 '\021' >flow
+printf '%0100d' 0 | tr 0 '\023' >>flow
+cat clean flow >mixed
+
+test_expect_success '--drop loses bytes and --eat-xonxoff removes XON/XOFF, counted' '
+	timeout 10 cat <lossy.b >lossy.recv &
+	r=$!
+	n=$(wc -c <clean) &&
+	cat mixed >lossy.a &&
+	sleep 1 && kill $r 2>/dev/null; wait $r;
+	line_stop lossy &&
+	drops=$(sed -n "s/^a>b .*drops=\([0-9]*\) .*/\1/p" lossy.stats) &&
+	eaten=$(sed -n "s/^a>b .*eaten=\([0-9]*\)$/\1/p" lossy.stats) &&
+	test "$eaten" -eq 200 &&
+	test "$drops" -gt 300 && test "$drops" -lt 1000 &&
+	test "$(wc -c <lossy.recv)" -eq $((n - drops)) &&
+	! grep -q "$(printf "\021")" lossy.recv
+'
+
+line_start hup --hangup 1 --max-hangups 2
+
+test_expect_success '--hangup drops the line after the first byte, new PTYs follow the links' '
+	old=$(readlink hup.a) &&
+	exec 7<>hup.a &&
+	printf x >&7 &&
+	wait_for_line hup.out "^hangup 1 " &&
+	! printf y >&7 2>/dev/null; exec 7>&- ;
+	new=$(readlink hup.a) &&
+	test "$old" != "$new" &&
+	printf "again\n" >hup.a &&
+	timeout 5 head -c 6 <hup.b >got &&
+	printf "again\n" >want && test_cmp want got &&
+	wait_for_line hup.out "^hangup 2 " &&
+	line_stop hup &&
+	grep -x "hangups=2" hup.stats
+'
+
 test_expect_success 'usage and bad arguments' '
 	uuline --help >usage &&
 	grep "^usage: uuline" usage &&
@@ -119,6 +161,9 @@ test_expect_success 'usage and bad arguments' '
 	grep "^usage: uuline" err &&
 	test_must_fail uuline --ber 2 &&
 	test_must_fail uuline --speed fast &&
+	test_must_fail uuline --hangup 5..2 &&
+	test_must_fail uuline --hangup 0 &&
+	test_must_fail uuline --drop 1.5 &&
 	test_must_fail uuline extra
 '
 
