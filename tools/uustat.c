@@ -7,6 +7,9 @@
  *   uustat -k id                kill a job (id or a unique prefix)
  *   uustat -m                   the status of every system
  *   uustat -q                   the number of jobs per system
+ *   uustat -r id                rejuvenate a job (its age starts again)
+ *   uustat --json ...           the same as one JSON object: {"jobs": [...]}
+ *                               or with -m/-q {"systems": [...]}
  *
  * A job prints as "id sys user grade age size", then one indented line
  * per command still to do.  Trust: arguments come from a local user;
@@ -14,6 +17,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +29,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "spool/spool.h"
+#include "spool/spool_ops.h"
 
 static const char *uustat_results[] = { "never", "ok", "failed", "talking" };
 
@@ -72,6 +77,58 @@ uustat_when(time_t t, char *out, size_t outlen)
 		strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* uustat_json_str - print s as a JSON string */
+static void
+uustat_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+/* uustat_json_job - one job as a JSON object */
+static void
+uustat_json_job(const struct spool_job *j)
+{
+	size_t i, k = 0;
+	long long age = (long long)(time(NULL) - j->queued);
+
+	printf("{\"id\":");
+	uustat_json_str(j->id);
+	printf(",\"sys\":");
+	uustat_json_str(j->sys);
+	printf(",\"user\":");
+	uustat_json_str(j->user);
+	printf(",\"grade\":\"%c\",\"queued\":%lld,\"age\":%lld,\"bytes\":%lld,\"commands\":[",
+	    j->grade, (long long)j->queued, age < 0 ? 0 : age, (long long)j->bytes);
+	for (i = 0; i < j->ncmd; i++) {
+		const struct spool_cmd *c = &j->cmd[i];
+		char kind[2] = { c->kind, 0 };
+		if (c->done)
+			continue;
+		printf("%s{\"kind\":", k++ ? "," : "");
+		uustat_json_str(kind);
+		printf(",\"from\":");
+		uustat_json_str(c->kind == 'E' ? "" : c->from);
+		printf(",\"to\":");
+		uustat_json_str(c->kind == 'E' ? "" : c->to);
+		if (c->kind == 'E') {
+			printf(",\"command\":");
+			uustat_json_str(c->command);
+		}
+		printf("}");
+	}
+	printf("]}");
+}
+
 /* uustat_print_job - one job and its pending commands */
 static void
 uustat_print_job(const struct spool_job *j)
@@ -99,16 +156,27 @@ uustat_print_job(const struct spool_job *j)
 
 /* uustat_jobs - print jobs of sys (NULL all) and user (NULL any) */
 static int
-uustat_jobs(struct spool *sp, const char *sys, const char *user)
+uustat_jobs(struct spool *sp, const char *sys, const char *user, int json)
 {
 	struct spool_job *jobs;
-	size_t n, i;
+	size_t n, i, k = 0;
 
 	if (spool_list(sp, sys, &jobs, &n) < 0)
 		uustat_die("cannot list the queue: %s", strerror(errno));
-	for (i = 0; i < n; i++)
-		if (!user || strcmp(jobs[i].user, user) == 0)
+	if (json)
+		printf("{\"jobs\":[");
+	for (i = 0; i < n; i++) {
+		if (user && strcmp(jobs[i].user, user) != 0)
+			continue;
+		if (json) {
+			printf("%s", k++ ? "," : "");
+			uustat_json_job(&jobs[i]);
+		} else {
 			uustat_print_job(&jobs[i]);
+		}
+	}
+	if (json)
+		printf("]}\n");
 	spool_list_free(jobs, n);
 	return 0;
 }
@@ -174,9 +242,22 @@ uustat_all_systems(struct spool *sp, char ***names, size_t *n)
 		qsort(*names, *n, sizeof(**names), uustat_cmp);
 }
 
+/* uustat_json_system - one system's status and job count as JSON */
+static void
+uustat_json_system(const char *name, const struct spool_status *st, size_t nj)
+{
+	printf("{\"name\":");
+	uustat_json_str(name);
+	printf(",\"result\":\"%s\",\"last_call\":%lld,\"retries\":%d,\"next_retry\":%lld,"
+	    "\"reason\":", uustat_results[st->result >= 0 && st->result <= 3 ? st->result : 0],
+	    (long long)st->last_call, st->retries, (long long)st->next_retry);
+	uustat_json_str(st->reason);
+	printf(",\"jobs\":%zu}", nj);
+}
+
 /* uustat_systems - -m (status) or -q (counts) for every system */
 static void
-uustat_systems(struct spool *sp, int counts)
+uustat_systems(struct spool *sp, int counts, int json)
 {
 	struct spool_job *jobs;
 	struct spool_status st;
@@ -184,12 +265,18 @@ uustat_systems(struct spool *sp, int counts)
 	size_t n, i, nj;
 
 	uustat_all_systems(sp, &names, &n);
+	if (json)
+		printf("{\"systems\":[");
 	for (i = 0; i < n; i++) {
-		if (counts) {
-			if (spool_list(sp, names[i], &jobs, &nj) < 0)
-				uustat_die("%s: cannot list: %s", names[i], strerror(errno));
-			spool_list_free(jobs, nj);
-			spool_status_get(sp, names[i], &st);
+		if (spool_list(sp, names[i], &jobs, &nj) < 0)
+			uustat_die("%s: cannot list: %s", names[i], strerror(errno));
+		spool_list_free(jobs, nj);
+		if (spool_status_get(sp, names[i], &st) < 0)
+			memset(&st, 0, sizeof(st));
+		if (json) {
+			printf("%s", i ? "," : "");
+			uustat_json_system(names[i], &st, nj);
+		} else if (counts) {
 			printf("%s %zu job%s %s\n", names[i], nj, nj == 1 ? "" : "s",
 			    uustat_results[st.result >= 0 && st.result <= 3 ? st.result : 0]);
 		} else {
@@ -197,6 +284,8 @@ uustat_systems(struct spool *sp, int counts)
 		}
 		free(names[i]);
 	}
+	if (json)
+		printf("]}\n");
 	free(names);
 }
 
@@ -217,17 +306,40 @@ uustat_kill(struct spool *sp, const char *id, const char *user)
 	uustat_die("job %s: %s", id, strerror(errno));
 }
 
+/* uustat_rejuvenate - -r id */
+static int
+uustat_rejuvenate(struct spool *sp, const char *id, const char *user)
+{
+	if (spool_job_rejuvenate(sp, id, getuid() == 0 ? NULL : user) == 0) {
+		printf("job %s rejuvenated\n", id);
+		return 0;
+	}
+	if (errno == EPERM)
+		uustat_die("job %s: not yours", id);
+	if (errno == ENOENT)
+		uustat_die("job %s: no such job", id);
+	if (errno == EINVAL)
+		uustat_die("job %s: more than one job has that prefix", id);
+	uustat_die("job %s: %s", id, strerror(errno));
+}
+
+#define UUSTAT_USAGE "usage: uustat [-I config] [--json] [-a | -s sys | -k id | -r id | -m | -q]\n"
+
 int
 main(int argc, char **argv)
 {
-	const char *config = NULL, *sys = NULL, *kill_id = NULL, *user;
-	int ch, all = 0, status = 0, counts = 0, r = 0;
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config = NULL, *sys = NULL, *kill_id = NULL, *young_id = NULL, *user;
+	int ch, all = 0, status = 0, counts = 0, json = 0, r = 0;
 	struct passwd *pw;
 	struct spool *sp;
 	struct conf conf;
 	char err[512];
 
-	while ((ch = getopt(argc, argv, "I:as:k:mq")) != -1) {
+	while ((ch = getopt_long(argc, argv, "I:as:k:r:mq", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'I': config = optarg; break;
 		case 'a': all = 1; break;
@@ -235,13 +347,16 @@ main(int argc, char **argv)
 		case 'k': kill_id = optarg; break;
 		case 'm': status = 1; break;
 		case 'q': counts = 1; break;
+		case 'r': young_id = optarg; break;
+		case 'J': json = 1; break;
 		default:
-			fprintf(stderr, "usage: uustat [-I config] [-a | -s sys | -k id | -m | -q]\n");
+			fprintf(stderr, UUSTAT_USAGE);
 			return 64;
 		}
 	}
-	if (optind != argc || all + status + counts + (sys != NULL) + (kill_id != NULL) > 1) {
-		fprintf(stderr, "usage: uustat [-I config] [-a | -s sys | -k id | -m | -q]\n");
+	if (optind != argc || all + status + counts + (sys != NULL) + (kill_id != NULL) +
+	    (young_id != NULL) > 1) {
+		fprintf(stderr, UUSTAT_USAGE);
 		return 64;
 	}
 	if (sys && (!name_is_safe(sys, SPOOL_SYS_MAX - 1) || sys[0] == '.'))
@@ -256,13 +371,16 @@ main(int argc, char **argv)
 	user = pw ? pw->pw_name : getenv("LOGNAME");
 	if (kill_id) {
 		r = uustat_kill(sp, kill_id, user ? user : "");
+	} else if (young_id) {
+		r = uustat_rejuvenate(sp, young_id, user ? user : "");
 	} else if (sys) {
-		uustat_print_status(sp, sys);
-		r = uustat_jobs(sp, sys, NULL);
+		if (!json)
+			uustat_print_status(sp, sys);
+		r = uustat_jobs(sp, sys, NULL, json);
 	} else if (status || counts) {
-		uustat_systems(sp, counts);
+		uustat_systems(sp, counts, json);
 	} else {
-		r = uustat_jobs(sp, NULL, all ? NULL : (user ? user : ""));
+		r = uustat_jobs(sp, NULL, all ? NULL : (user ? user : ""), json);
 	}
 	spool_close(sp);
 	conf_free(&conf);
