@@ -23,7 +23,7 @@ WFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-p
 DEFS = -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' -DSBINDIR='"$(SBINDIR)"'
 ALL_CFLAGS = $(WFLAGS) $(DEFS) -I. $(CFLAGS) $(SANFLAGS)
-LDLIBS = -lserialport -lz -luuid -lutil
+LDLIBS = -lserialport -lz -luuid -lutil -lssl -lcrypto
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # Libraries: lib/ spool/ modem/ make libbrigade.a; uucico/'s protocol and
