@@ -632,13 +632,26 @@ rmail_check_all(struct rmail *m)
 		rmail_perm(&m->rc[i], ex, why);
 }
 
+/* rmail_free - release what main built */
+static void
+rmail_free(struct rmail *m)
+{
+	if (m->sp)
+		spool_close(m->sp);
+	free(m->in);
+	free(m->body);
+	free(m->rc);
+	hdb_free(&m->hdb);
+	conf_free(&m->conf);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct rmail m;
 	const char *config = NULL;
 	size_t i;
-	int c, bounce, ex;
+	int c, ex = EX_TEMPFAIL;
 
 	signal(SIGXFSZ, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
@@ -653,36 +666,29 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1 || argc > RMAIL_RCPT_MAX)
 		rmail_usage();
-	if (rmail_config(&m, config) < 0)
-		return EX_TEMPFAIL;
-	if (!(m.rc = calloc((size_t)argc, sizeof(*m.rc))))
-		return EX_TEMPFAIL;
+	if (rmail_config(&m, config) < 0 || !(m.rc = calloc((size_t)argc, sizeof(*m.rc))))
+		goto out;
 	m.nrc = (size_t)argc;
 	for (i = 0; i < m.nrc; i++)
 		m.rc[i].arg = argv[i];
 	if (rmail_read(&m) < 0) {
 		log_warn("cannot read the message");
-		return EX_TEMPFAIL;
+		goto out;
 	}
 	if (rmail_prepare(&m) < 0) {
 		for (i = 0; i < m.nrc; i++)
 			log_warnx("from=? to=%s status=refused: bad From_ line", m.rc[i].arg);
-		return EX_DATAERR;
+		ex = EX_DATAERR;
+		goto out;
 	}
 	rmail_check_all(&m);
 	for (i = 0; i < m.nrc; i++)
 		if (m.rc[i].status == RMAIL_OK)
 			rmail_route(&m, &m.rc[i]);
 	rmail_deliver(&m);
-	bounce = rmail_bounce(&m);
-	ex = rmail_exit_code(&m, bounce);
+	ex = rmail_exit_code(&m, rmail_bounce(&m));
 	rmail_log(&m);
-	if (m.sp)
-		spool_close(m.sp);
-	free(m.in);
-	free(m.body);
-	free(m.rc);
-	hdb_free(&m.hdb);
-	conf_free(&m.conf);
+out:
+	rmail_free(&m);
 	return ex;
 }
