@@ -11,6 +11,7 @@
 #   need_brigade                 skip unless $BIN/uucico, uucp, uustat exist
 #   need_taylor                  skip unless root and /usr/sbin/uucico
 #   line_start NAME              a PTY pair: $TRASH/NAME.a and $TRASH/NAME.b
+#                                (uuline gets $UULINE_ARGS, e.g. --ber 1e-5)
 #   line_stop NAME               end it (cuts the line in mid-call)
 #   line_fresh NAME              stop and start it again (done before each call)
 #   brigade_node NAME [W P]      a Brigade node asking for window W packet P
@@ -92,7 +93,8 @@ line_start() {
 	rm -f "$TRASH/$_ln.a" "$TRASH/$_ln.b" "$TRASH/$_ln.out"
 	case $(_line_kind) in
 	uuline)
-		"$BIN/uuline" -a "$TRASH/$_ln.a" -b "$TRASH/$_ln.b" \
+		# shellcheck disable=SC2086 # UULINE_ARGS: extra options, split
+		"$BIN/uuline" -a "$TRASH/$_ln.a" -b "$TRASH/$_ln.b" ${UULINE_ARGS:-} \
 			>"$TRASH/$_ln.out" 2>"$TRASH/$_ln.err" &
 		_lp=$!
 		if ! wait_for_line "$TRASH/$_ln.out" '^ready' 10; then
