@@ -132,6 +132,15 @@ smtpd_conf_load(struct smtpd_conf *sc, const struct conf *c, const struct hdb *h
 	if (!sc->hostname)
 		sc->hostname = c->nodename;
 	sc->passwd = conf_get(c, "smtp-passwd");
+	if (sc->passwd) {
+		if ((sc->passwd[0] == '/' ? str_copy(sc->passwd_path, sc->passwd,
+		    sizeof(sc->passwd_path)) : path_join(sc->passwd_path, sizeof(sc->passwd_path),
+		    c->dir, sc->passwd)) < 0) {
+			str_fmt(err, errlen, "smtp-passwd: path too long");
+			return -1;
+		}
+		sc->passwd = sc->passwd_path;
+	}
 	if (smtpd_conf_int(c, "smtp-max-size", 10LL << 20, 1024, 1LL << 40, &sc->max_size, err,
 	    errlen) < 0)
 		return -1;
@@ -326,13 +335,23 @@ smtpd_do_mail(struct smtpd_sess *s, const struct smtp_cmd *c)
 	smtpd_reply(s, "250 2.1.0 Ok");
 }
 
+/* smtpd_neighbour - the Systems name of hop, compared without case, or NULL */
+static const char *
+smtpd_neighbour(const struct hdb *h, const char *hop)
+{
+	size_t i;
+
+	for (i = 0; h && i < h->nsys; i++)
+		if (strcasecmp(h->sys[i].name, hop) == 0)
+			return h->sys[i].name;
+	return NULL;
+}
+
 /* smtpd_is_neighbour - a known neighbour in Systems */
 static int
 smtpd_is_neighbour(const char *hop, void *arg)
 {
-	const struct hdb *h = arg;
-
-	return h && hdb_find_system(h, hop, 0) >= 0;
+	return smtpd_neighbour(arg, hop) != NULL;
 }
 
 /* smtpd_route - where a recipient goes: its job's system and argument;
@@ -342,8 +361,13 @@ smtpd_route(struct smtpd_sess *s, const char *path, struct mailaddr *a)
 {
 	const char *at = strrchr(path, '@');
 
-	if (mailaddr_in_uucp(&s->sc->actx, path, smtpd_is_neighbour, (void *)s->sc->hdb, a))
+	const char *name;
+
+	if (mailaddr_in_uucp(&s->sc->actx, path, smtpd_is_neighbour, (void *)s->sc->hdb, a)) {
+		if (a->nhops > 0 && (name = smtpd_neighbour(s->sc->hdb, a->hops[0])))
+			str_copy(a->hops[0], name, sizeof(a->hops[0]));
 		return 1;
+	}
 	if (!s->trusted && !s->authed)
 		return 0;
 	if (mailaddr_parse(&s->sc->actx, path, MAILADDR_AT_FIRST, a, NULL, 0) < 0)

@@ -14,6 +14,7 @@
 #ifndef BRIGADE_SMTPD_H
 #define BRIGADE_SMTPD_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -48,6 +49,7 @@ struct smtpd_conf {
 	int timeout;			/* "smtp-timeout": seconds per line (300) */
 	int session_timeout;		/* "smtp-session-timeout" seconds (1800) */
 	const char *passwd;		/* "smtp-passwd": user:password lines, or NULL */
+	char passwd_path[PATH_MAX];	/* the same, relative paths made absolute */
 	int tls;			/* a certificate is loaded: STARTTLS offered */
 	struct smtpd_net trust[SMTPD_TRUST_MAX]; /* "smtp-trust" lines */
 	size_t ntrust;
