@@ -34,7 +34,7 @@
 #define DAEMON_CALLS_MAX 64		/* calls tracked at once */
 #define DAEMON_LISTEN_MAX 8		/* listen lines */
 #define DAEMON_KILL_GRACE 10		/* seconds between SIGTERM and SIGKILL */
-#define DAEMON_BUSY_HOLD 30		/* seconds to leave a locked system alone */
+#define DAEMON_BUSY_HOLD 5		/* seconds to leave a locked system alone */
 #define DAEMON_EXIT_BUSY 3		/* a call child's status: system locked */
 
 struct daemon_call {
