@@ -331,12 +331,25 @@ map_intern(struct map *m, const char *name)
 
 /* map_find_link - the link (alias or not) from -> to, or MAP_NONE */
 static uint32_t
-map_find_link(const struct map *m, uint32_t from, uint32_t to, int alias)
+map_find_link(const struct map *m, uint32_t from, uint32_t to, int alias, int term)
 {
 	uint32_t l;
 
 	for (l = m->node[from].link; l != MAP_NONE; l = m->link[l].next)
-		if (m->link[l].to == to && (alias < 0 || (m->link[l].flags & MAP_LALIAS) == alias))
+		if (m->link[l].to == to && (alias < 0 || (m->link[l].flags & MAP_LALIAS) == alias) &&
+		    (term < 0 || (m->link[l].flags & MAP_LTERMINAL) == term))
+			return l;
+	return MAP_NONE;
+}
+
+/* map_find_placeholder - the placeholder from -> to of dead/delete, or MAP_NONE */
+static uint32_t
+map_find_placeholder(const struct map *m, uint32_t from, uint32_t to)
+{
+	uint32_t l;
+
+	for (l = m->node[from].link; l != MAP_NONE; l = m->link[l].next)
+		if (m->link[l].to == to && (m->link[l].flags & MAP_LPLACEHOLD))
 			return l;
 	return MAP_NONE;
 }
@@ -350,7 +363,10 @@ map_add_link(struct map *m, uint32_t from, uint32_t to, long cost, char netchar,
 
 	if (from == to)
 		return 0;
-	l = map_find_link(m, from, to, -1);
+	/* a terminal and a plain link to the same host are two links */
+	l = map_find_link(m, from, to, -1, flags & MAP_LTERMINAL);
+	if (l == MAP_NONE)
+		l = map_find_placeholder(m, from, to);
 	if (l != MAP_NONE) {
 		lp = &m->link[l];
 		/* between an alias and a link the alias wins, except into a
@@ -362,7 +378,12 @@ map_add_link(struct map *m, uint32_t from, uint32_t to, long cost, char netchar,
 			lp->cost = cost;
 			lp->netchar = netchar;
 			lp->flags = (unsigned short)((lp->flags & (MAP_LDEAD | MAP_LDELETED)) | flags);
-		} else if (cost < lp->cost || (lp->flags & MAP_LPLACEHOLD)) {
+		} else if (lp->flags & MAP_LPLACEHOLD) {
+			lp->cost = cost;
+			lp->netchar = netchar;
+			lp->flags = (unsigned short)((lp->flags &
+			    (MAP_LDEAD | MAP_LGATEWAY | MAP_LDELETED)) | flags);
+		} else if (cost < lp->cost) {
 			lp->cost = cost;
 			lp->netchar = netchar;
 			lp->flags = (unsigned short)((lp->flags &
@@ -874,16 +895,15 @@ do_listcmd(struct lex *lx, const char *cmd)
 		if (islink) {
 			uint32_t to = v[i + 1] & ~MAP_LISTLINK, l;
 
-			l = map_find_link(m, v[i], to, -1);
 			/* the link may be declared later: hold its flag on an
 			 * undeclared placeholder that a declaration replaces */
-			if (l == MAP_NONE) {
-				if (map_add_link(m, v[i], to, MAP_UNDECLARED, '!', MAP_LPLACEHOLD) != 0)
-					goto done;
-				l = map_find_link(m, v[i], to, -1);
-			}
-			if (l != MAP_NONE)
-				m->link[l].flags |= strcmp(cmd, "dead") == 0 ? MAP_LDEAD : MAP_LDELETED;
+			if (map_find_link(m, v[i], to, -1, -1) == MAP_NONE &&
+			    map_add_link(m, v[i], to, MAP_UNDECLARED, '!', MAP_LPLACEHOLD) != 0)
+				goto done;
+			for (l = m->node[v[i]].link; l != MAP_NONE; l = m->link[l].next)
+				if (m->link[l].to == to)
+					m->link[l].flags |= strcmp(cmd, "dead") == 0 ?
+					    MAP_LDEAD : MAP_LDELETED;
 			i++;
 		} else if (adjust) {
 			m->node[v[i]].adjust = cost_clamp(m->node[v[i]].adjust + c[i]);

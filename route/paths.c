@@ -106,6 +106,8 @@ link_cost(const struct paths *p, uint32_t ps, const struct map_link *l)
 
 	if (l->flags & MAP_LALIAS)
 		return c;
+	if (c >= MAP_INF)
+		c += 1;
 	c += l->cost + m->node[prev].adjust;
 	if (l->flags & MAP_LDEAD)
 		c += MAP_INF;
@@ -210,7 +212,7 @@ back_links(struct paths *p, struct heap *h)
 
 			if (!usable(m, l) || b == MAP_NONE || !(p->state[b] & PATHS_MAPPED))
 				continue;
-			c = p->scost[b] + MAP_INF + l->cost;
+			c = 2 * p->scost[b] + 1 + MAP_INF;
 			if (c > PATHS_COST_CAP)
 				c = PATHS_COST_CAP;
 			if (p->scost[n] < 0 || c < p->scost[n]) {

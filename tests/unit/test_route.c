@@ -46,7 +46,14 @@ static const struct rt cases[] = {
 	{ "a <b>(DIRECT)\nb c(DIRECT)\n", "c", 100000400, "b!c!%s" },
 	{ "a <b>(DIRECT), d(DIRECT)\nd b(DIRECT)\nb c(DIRECT)\n", "c", 600, "d!b!c!%s" },
 	{ "a <b>(DIRECT), d(DIRECT)\nd b(DIRECT)\nb c(DIRECT)\n", "b", 200, "b!%s" },
-	{ "b a(DAILY)\n", "b", 100000000 + 5000, "b!%s" },
+	/* a back link costs INF + 1 + its parent's cost, whatever was declared */
+	{ "b a(DAILY)\n", "b", 100000000 + 1, "b!%s" },
+	{ "a x(DIRECT)\nb x(DAILY)\n", "b", 100000000 + 200 + 201, "x!b!%s" },
+	/* every hop out of a host at INF or more costs 1 more */
+	{ "b a(DAILY)\nb c(HOURLY)\n", "c", 100000000 + 1 + 1 + 500, "b!c!%s" },
+	/* a terminal and a plain link to the same host are two links */
+	{ "a <b>(LOCAL), b(HOURLY)\nb c(DIRECT)\n", "c", 700, "b!c!%s" },
+	{ "a <b>(LOCAL), b(HOURLY)\nb c(DIRECT)\n", "b", 25, "b!%s" },
 	{ "a b(DIRECT)\nb c(DIRECT)\ndead {b}\n", "c", 100000400, "b!c!%s" },
 	{ "a b(DIRECT)\ndead {a!b}\n", "b", 100000200, "b!%s" },
 	{ "dead {a!b}\na b(DIRECT)\n", "b", 100000200, "b!%s" },
