@@ -392,8 +392,9 @@ smtpd_do_rcpt(struct smtpd_sess *s, const struct smtp_cmd *c)
 		return smtpd_error(s);
 	}
 	if (s->nrcpt >= s->sc->max_rcpts) {
+		/* not an error: the client sends DATA, then the rest later */
 		smtpd_reply(s, "452 4.5.3 Too many recipients");
-		return smtpd_noprogress(s);
+		return;
 	}
 	if (c->path[0] == '\0') {
 		smtpd_reply(s, "501 5.1.3 Bad recipient address syntax");
