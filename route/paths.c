@@ -207,12 +207,17 @@ back_links(struct paths *p, struct heap *h)
 			continue;
 		for (li = m->node[n].link; li != MAP_NONE; li = m->link[li].next) {
 			const struct map_link *l = &m->link[li];
-			uint32_t b = best(p, l->to);
+			uint32_t b = l->to;
 			long c;
 
-			if (!usable(m, l) || b == MAP_NONE || !(p->state[b] & PATHS_MAPPED))
+			/* mail goes back through the far end: its through state */
+			if (!(p->state[b] & PATHS_MAPPED) && !is_net(m, b))
+				b += (uint32_t)p->n;
+			if (!usable(m, l) || !(p->state[b] & PATHS_MAPPED))
 				continue;
 			c = 2 * p->scost[b] + 1 + MAP_INF;
+			if (b >= p->n && !is_net(m, b % p->n))
+				c += MAP_INF;
 			if (c > PATHS_COST_CAP)
 				c = PATHS_COST_CAP;
 			if (p->scost[n] < 0 || c < p->scost[n]) {

@@ -49,6 +49,8 @@ static const struct rt cases[] = {
 	/* a back link costs INF + 1 + its parent's cost, whatever was declared */
 	{ "b a(DAILY)\n", "b", 100000000 + 1, "b!%s" },
 	{ "a x(DIRECT)\nb x(DAILY)\n", "b", 100000000 + 200 + 201, "x!b!%s" },
+	/* a back link leaves its far end's through state, not its terminal one */
+	{ "a <x>(LOCAL), y(DIRECT)\nb <x>(DAILY), <y>(DAILY)\n", "b", 100000000 + 200 + 201, "y!b!%s" },
 	/* every hop out of a host at INF or more costs 1 more */
 	{ "b a(DAILY)\nb c(HOURLY)\n", "c", 100000000 + 1 + 1 + 500, "b!c!%s" },
 	/* a terminal and a plain link to the same host are two links */
