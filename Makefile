@@ -132,6 +132,8 @@ install: all
 	for p in $(filter-out $(O)/bin/uucico,$(PROGS)); do install -m 755 $$p $(DESTDIR)$(BINDIR)/; done
 	install -d $(DESTDIR)$(SYSCONFDIR)/brigade
 	install -m 644 Systems.example $(DESTDIR)$(SYSCONFDIR)/brigade/Systems.example
+	for s in 1 5 8; do install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		for m in docs/man/*.$$s; do [ ! -f $$m ] || install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done; done
 
 clean:
 	rm -rf build
