@@ -10,7 +10,8 @@
  * rmail adds a Received: field, then routes every recipient with the
  * address module (gateway/mailaddr.h, '!' before '@' as RFC 976 asks):
  * a local user gets the message in MAILDIR/user (gateway/mbox.h);
- * a!rest goes to neighbour a as "rmail rest"; anything else goes to the
+ * a!rest goes to neighbour a as "rmail rest"; anything else is routed by
+ * the "route-index" file (uuroute -o) when configured, else goes to the
  * "smarthost" neighbour, or is bounced "no route".  Recipients for the
  * same neighbour share one job.  The forwarded copy starts with
  * "From RETURN-PATH date remote from ME".
@@ -48,6 +49,7 @@
 #include "lib/hdb.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "route/rindex.h"
 #include "spool/spool.h"
 #include "uux/uuxq.h"
 
@@ -286,13 +288,36 @@ rmail_user_exists(const struct rmail *m, const char *user)
 	return getpwnam(user) != NULL;
 }
 
-/* rmail_route_addr - next hop and rest for a parsed address; -1 no route */
+/* rmail_route_addr - next hop and rest for a parsed address; -1 no route.
+ * A first hop that is not a neighbour (or a domain) is looked up in the
+ * "route-index" file (uuroute -o) when one is configured. */
 static int
 rmail_route_addr(const struct rmail *m, const struct mailaddr *a, char *next, char *rest)
 {
+	static struct rindex ri;
+	static int ri_state;	/* 0 not tried, 1 open, -1 none */
+	const char *file = conf_get(&m->conf, "route-index");
+	char addr[MAILADDR_MAX], path[MAILADDR_MAX], fpath[PATH_MAX], *bang;
+
 	if (a->nhops > 0 && rmail_is_neighbour(m, a->hops[0])) {
 		str_copy(next, a->hops[0], MAILADDR_HOST_MAX);
 		return mailaddr_format(a, 1, rest, MAILADDR_MAX);
+	}
+	if (file && ri_state == 0) {
+		/* a relative name is in the node's directory, like maildir */
+		ri_state = (file[0] == '/' ? str_copy(fpath, file, sizeof(fpath)) :
+		    path_join(fpath, sizeof(fpath), m->conf.dir, file)) == 0 &&
+		    rindex_open(&ri, fpath) == 0 ? 1 : -1;
+		if (ri_state < 0)
+			log_warnx("route-index %s: unreadable or damaged: not used", file);
+	}
+	if (ri_state > 0 && mailaddr_format(a, 0, addr, sizeof(addr)) == 0 &&
+	    rindex_route(&ri, addr, path, sizeof(path)) == 0 &&
+	    (bang = strchr(path, '!')) != NULL) {
+		*bang = '\0';
+		if (mailaddr_host_is_valid(path) && rmail_is_neighbour(m, path) &&
+		    str_copy(next, path, MAILADDR_HOST_MAX) == 0)
+			return str_copy(rest, bang + 1, MAILADDR_MAX) == 0 ? 0 : -1;
 	}
 	if (!m->smarthost)
 		return -1;
