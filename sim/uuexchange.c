@@ -243,7 +243,7 @@ uux_find(const char *dial)
 static void
 uux_end_call(struct uux_call *c, const struct uux_modem *dropped, const char *why)
 {
-	int i;
+	int i, old[2];
 
 	if (!c->active)
 		return;
@@ -262,16 +262,24 @@ uux_end_call(struct uux_call *c, const struct uux_modem *dropped, const char *wh
 		m->peer = NULL;
 		m->call = NULL;
 		m->ncmd = 0;
+		old[i] = -1;
 		if (m == dropped)
 			continue;
 		uux_result(m, UUX_R_NO_CARRIER, 0);
 		if (m->present) {
-			struct timespec ts = { 0, 200000000L };
-			nanosleep(&ts, NULL);	/* let NO CARRIER be read first */
-			close(m->master);
+			/* the link points to the new PTY at once, so a program
+			 * opening it now gets the new one */
+			old[i] = m->master;
 			if (uux_pty(m) < 0)
 				uux_stop = 1;
 		}
+	}
+	if (old[0] >= 0 || old[1] >= 0) {
+		struct timespec ts = { 0, 200000000L };
+		nanosleep(&ts, NULL);	/* let NO CARRIER be read first */
+		for (i = 0; i < 2; i++)
+			if (old[i] >= 0)
+				close(old[i]);
 	}
 	c->active = 0;
 }
