@@ -10,7 +10,7 @@
 need_brigade
 
 base=$(( 20000 + ($$ % 2000) * 10 ))
-P1=$((base + 1)) P2=$((base + 2)) P3=$((base + 3))
+P1=$((base + 1)) P2=$((base + 2)) P3=$((base + 3)) P5=$((base + 5))
 
 # callee NAME PORT - a neighbour answering TCP calls from hub
 callee() {
@@ -27,7 +27,7 @@ brigade_node hub
 cat >>"$TRASH/hub/config" <<EOF
 queue-check 0.2
 retry-time 2
-max-call-time 30
+max-call-time 3
 listen 127.0.0.1:$base
 EOF
 echo "n1 pw1" >"$TRASH/hub/passwd"
@@ -127,10 +127,26 @@ test_expect_success 'the daemon answers calls on its listen address' '
 	same_file "$TRASH/src/up" "$TRASH/hub/pub/up"
 '
 
+if command -v socat >/dev/null 2>&1; then
+test_expect_success 'a call longer than max-call-time is ended, and says so' '
+	socat TCP-LISTEN:$P5,bind=127.0.0.1,reuseaddr,fork EXEC:"sleep 20" &
+	echo $! >>"$TRASH/.pids" &&
+	sleep 0.3 &&
+	echo "n5 Any TCP $P5 127.0.0.1 $chat" >>"$TRASH/hub/Systems" &&
+	kill -HUP $(cat "$TRASH/daemon.pid") &&
+	wait_for_line "$TRASH/hub/Log" "configuration reloaded: 4 systems" 10 &&
+	brigade_queue hub "$TRASH/src/f0" "n5!~/slow" &&
+	wait_for_line "$TRASH/hub/Log" "daemon sys=n5: call pid=[0-9]* ran past max-call-time" 15 &&
+	wait_for_line "$TRASH/hub/Log" "daemon sys=n5: call ended .*reason=\"call exceeded max-call-time\"" 15
+'
+else
+	test_skip 'a call longer than max-call-time is ended' 'no socat'
+fi
+
 test_expect_success 'SIGHUP reloads the configuration' '
 	echo "n4 Never TCP $P1 127.0.0.1 $chat" >>"$TRASH/hub/Systems" &&
 	kill -HUP $(cat "$TRASH/daemon.pid") &&
-	wait_for_line "$TRASH/hub/Log" "configuration reloaded: 4 systems" 10 &&
+	wait_for_line "$TRASH/hub/Log" "configuration reloaded: [45] systems" 10 &&
 	brigade_queue hub "$TRASH/src/f0" "n4!~/never" &&
 	sleep 1.5 &&
 	! grep "daemon sys=n4: call started" "$TRASH/hub/Log"
