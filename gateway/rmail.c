@@ -11,7 +11,9 @@
  * address module (gateway/mailaddr.h, '!' before '@' as RFC 976 asks):
  * a local user gets the message in MAILDIR/user (gateway/mbox.h);
  * a!rest goes to neighbour a as "rmail rest"; anything else is routed by
- * the "route-index" file (uuroute -o) when configured, else goes to the
+ * the "route-index" file (uuroute -o) when configured (the next hop gets
+ * the whole route, or with "route-hop-by-hop yes" the address as it came,
+ * to route by its own index), else goes to the
  * "smarthost" neighbour, or is bounced "no route".  Recipients for the
  * same neighbour share one job.  The forwarded copy starts with
  * "From RETURN-PATH date remote from ME".
@@ -315,9 +317,13 @@ rmail_route_addr(const struct rmail *m, const struct mailaddr *a, char *next, ch
 	    rindex_route(&ri, addr, path, sizeof(path)) == 0 &&
 	    (bang = strchr(path, '!')) != NULL) {
 		*bang = '\0';
+		/* "route-hop-by-hop yes": the next hop gets the address as it
+		 * came and chooses the rest of the way by its own index */
 		if (mailaddr_host_is_valid(path) && rmail_is_neighbour(m, path) &&
 		    str_copy(next, path, MAILADDR_HOST_MAX) == 0)
-			return str_copy(rest, bang + 1, MAILADDR_MAX) == 0 ? 0 : -1;
+			return str_copy(rest, conf_get(&m->conf, "route-hop-by-hop") &&
+			    !strcmp(conf_get(&m->conf, "route-hop-by-hop"), "yes") ?
+			    addr : bang + 1, MAILADDR_MAX) == 0 ? 0 : -1;
 	}
 	if (!m->smarthost)
 		return -1;

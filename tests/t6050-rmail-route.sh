@@ -48,6 +48,14 @@ test_expect_success 'a far first hop, a far user@host.uucp and a domain are rout
 	grep -E "to=farther!carol status=sent relay=alpha job=" beta/Log
 '
 
+test_expect_success 'route-hop-by-hop: the next hop gets the address as it came' '
+	rm -rf beta/spool/alpha beta/spool/gamma &&
+	echo "route-hop-by-hop yes" >>beta/config &&
+	rmail "farther!carol" "dave@far.uucp" <msg &&
+	spooled alpha | grep "^C rmail farther!carol far!dave\$" &&
+	sed -i "/^route-hop-by-hop/d" beta/config
+'
+
 test_expect_success 'a neighbour first hop is not looked up' '
 	rm -rf beta/spool/alpha beta/spool/gamma &&
 	rmail "gamma!far!x" <msg &&
