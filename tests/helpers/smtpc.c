@@ -48,7 +48,7 @@ main(int argc, char **argv)
 	char *script, buf[8192];
 	struct pollfd p;
 	ssize_t n;
-	int ch, fd;
+	int ch, fd, rc = 1;
 
 	while ((ch = getopt(argc, argv, "d:t:")) != -1) {
 		if (ch == 'd')
@@ -69,7 +69,7 @@ main(int argc, char **argv)
 	fd = smtpc_connect(argv[optind], argv[optind + 1]);
 	if (fd < 0) {
 		perror("smtpc: connect");
-		return 1;
+		goto out;
 	}
 	end = now_ms() + secs * 1000;
 	while (now_ms() < end) {
@@ -79,8 +79,10 @@ main(int argc, char **argv)
 			break;
 		if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
 			n = read(fd, buf, sizeof(buf));
-			if (n <= 0)
-				return write_all(1, "", 0) == 0 ? 0 : 1;
+			if (n <= 0) {
+				rc = 0;
+				goto out;
+			}
 			write_all(1, buf, (size_t)n);
 		}
 		if ((p.revents & POLLOUT) && off < len) {
@@ -93,5 +95,9 @@ main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "smtpc: timeout\n");
-	return 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(script);
+	return rc;
 }
