@@ -216,8 +216,6 @@ back_links(struct paths *p, struct heap *h)
 			if (!usable(m, l) || !(p->state[b] & PATHS_MAPPED))
 				continue;
 			c = 2 * p->scost[b] + 1 + MAP_INF;
-			if (b >= p->n && !is_net(m, b % p->n))
-				c += MAP_INF;
 			if (c > PATHS_COST_CAP)
 				c = PATHS_COST_CAP;
 			if (p->scost[n] < 0 || c < p->scost[n]) {
