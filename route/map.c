@@ -364,7 +364,8 @@ map_add_link(struct map *m, uint32_t from, uint32_t to, long cost, char netchar,
 	if (from == to)
 		return 0;
 	/* a terminal and a plain link to the same host are two links */
-	l = map_find_link(m, from, to, -1, flags & MAP_LTERMINAL);
+	l = map_find_link(m, from, to, (m->node[to].flags & MAP_NDOMAIN) ?
+	    (flags & MAP_LALIAS) : -1, flags & MAP_LTERMINAL);
 	if (l == MAP_NONE)
 		l = map_find_placeholder(m, from, to);
 	if (l != MAP_NONE) {
