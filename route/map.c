@@ -669,6 +669,8 @@ parse_links(struct lex *lx, uint32_t from)
 		}
 		if (lx->m->node[to].flags & (MAP_NNET | MAP_NDOMAIN))
 			flags |= MAP_LGATEWAY;
+		if (lx->m->node[to].flags & MAP_NDOMAIN)
+			lx->m->node[to].flags |= MAP_NGATED;
 		if (map_add_link(lx->m, from, to, cost, netchar, flags) != 0)
 			return -1;
 		if (lx->tok == T_CHAR && lx->ch == ',') {

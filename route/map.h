@@ -37,6 +37,7 @@
 #define MAP_NGATEWAYED	0x0010	/* a net entered only through a gateway */
 #define MAP_NDELETED	0x0020	/* delete {host} */
 #define MAP_NHASLINKS	0x0040	/* has a link statement of its own */
+#define MAP_NGATED	0x0080	/* a domain some host declares a link to */
 
 /* link flags */
 #define MAP_LRIGHT	0x01	/* net char before the name: user@host form */

@@ -95,18 +95,6 @@ is_net(const struct map *m, uint32_t n)
 	return (m->node[n].flags & (MAP_NNET | MAP_NDOMAIN)) != 0;
 }
 
-/* has_link - whether host a has a declared link (not an alias) to b */
-static int
-has_link(const struct map *m, uint32_t a, uint32_t b)
-{
-	uint32_t li;
-
-	for (li = m->node[a].link; li != MAP_NONE; li = m->link[li].next)
-		if (m->link[li].to == b && !(m->link[li].flags & (MAP_LALIAS | MAP_LPLACEHOLD)))
-			return 1;
-	return 0;
-}
-
 /* link_cost - cost of reaching l->to from prev over link l */
 static long
 link_cost(const struct paths *p, uint32_t ps, const struct map_link *l)
@@ -117,8 +105,8 @@ link_cost(const struct paths *p, uint32_t ps, const struct map_link *l)
 	long c = p->scost[ps];
 
 	if (l->flags & MAP_LALIAS)
-		return ps < p->n && (to->flags & MAP_NDOMAIN) &&
-		    has_link(m, prev, l->to) ? PATHS_COST_CAP : c;
+		return ps < p->n && !is_net(m, prev) && (to->flags & MAP_NGATED) ?
+		    c + MAP_INF : c;
 	if (c >= MAP_INF)
 		c += 1;
 	c += l->cost + m->node[prev].adjust;
