@@ -17,6 +17,8 @@
 #include "lib/util.h"
 #include "route/map.h"
 
+#define MAP_LKIND	(MAP_LRIGHT | MAP_LALIAS | MAP_LTERMINAL | MAP_LGATEWAY | MAP_LMEMBER)
+
 #define MAP_FILE_MAX	(256L * 1024 * 1024)
 #define MAP_COST_MAX	(1L << 40)
 
@@ -342,6 +344,20 @@ map_find_link(const struct map *m, uint32_t from, uint32_t to, int alias, int te
 	return MAP_NONE;
 }
 
+/* map_find_same - the link from -> to of the same kind, or MAP_NONE */
+static uint32_t
+map_find_same(const struct map *m, uint32_t from, uint32_t to, int flags, char netchar)
+{
+	uint32_t l;
+
+	for (l = m->node[from].link; l != MAP_NONE; l = m->link[l].next)
+		if (m->link[l].to == to && m->link[l].netchar == netchar &&
+		    !(m->link[l].flags & MAP_LPLACEHOLD) &&
+		    (m->link[l].flags & MAP_LKIND) == (flags & MAP_LKIND))
+			return l;
+	return MAP_NONE;
+}
+
 /* map_find_placeholder - the placeholder from -> to of dead/delete, or MAP_NONE */
 static uint32_t
 map_find_placeholder(const struct map *m, uint32_t from, uint32_t to)
@@ -363,23 +379,14 @@ map_add_link(struct map *m, uint32_t from, uint32_t to, long cost, char netchar,
 
 	if (from == to)
 		return 0;
-	/* a terminal and a plain link to the same host are two links */
-	l = map_find_link(m, from, to, (m->node[to].flags & MAP_NDOMAIN) ?
-	    (flags & MAP_LALIAS) : -1, flags & MAP_LTERMINAL);
+	/* links of different kinds (alias, terminal, gateway, member,
+	 * syntax) between the same hosts are kept apart */
+	l = map_find_same(m, from, to, flags, netchar);
 	if (l == MAP_NONE)
 		l = map_find_placeholder(m, from, to);
 	if (l != MAP_NONE) {
 		lp = &m->link[l];
-		/* between an alias and a link the alias wins, except into a
-		 * domain, which a link declares its gateway; between links
-		 * the cheaper wins */
-		if ((lp->flags & MAP_LALIAS) != (flags & MAP_LALIAS)) {
-			if (!(flags & MAP_LALIAS) != !!(m->node[to].flags & MAP_NDOMAIN))
-				return 0;
-			lp->cost = cost;
-			lp->netchar = netchar;
-			lp->flags = (unsigned short)((lp->flags & (MAP_LDEAD | MAP_LDELETED)) | flags);
-		} else if (lp->flags & MAP_LPLACEHOLD) {
+		if (lp->flags & MAP_LPLACEHOLD) {
 			lp->cost = cost;
 			lp->netchar = netchar;
 			lp->flags = (unsigned short)((lp->flags &

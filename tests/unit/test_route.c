@@ -49,8 +49,20 @@ static const struct rt cases[] = {
 	/* a back link costs INF + 1 + its parent's cost, whatever was declared */
 	{ "b a(DAILY)\n", "b", 100000000 + 1, "b!%s" },
 	{ "a x(DIRECT)\nb x(DAILY)\n", "b", 100000000 + 200 + 201, "x!b!%s" },
-	/* a back link leaves its far end's through state, not its terminal one */
-	{ "a <x>(LOCAL), y(DIRECT)\nb <x>(DAILY), <y>(DAILY)\n", "b", 100000000 + 200 + 201, "y!b!%s" },
+	/* a back link leaves its far end's through state if it has one ... */
+	{ "a <x>(LOCAL), y(DIRECT), z(DAILY)\nz x(DAILY)\nb <x>(DAILY), <y>(DAILY)\n", "b",
+	    100000000 + 200 + 201, "y!b!%s" },
+	/* ... else its terminal state, at no further INF */
+	{ "a <x>(LOCAL)\nb <x>(DAILY)\n", "b", 100000000 + 25 + 26, "x!b!%s" },
+	/* an alias and a link into a domain are two links: a relaying host
+	 * uses the link, a host reached terminally the (free) alias */
+	{ "a w(DIRECT)\nw .d(DAILY)\nw = .d\n", ".d", 5200, "w!%s" },
+	{ "a <w>(DIRECT)\nw .d(DAILY)\nw = .d\n", ".d", 200, "w!%s" },
+	/* an alias into a domain some host links to costs INF from a relay */
+	{ "a w(DIRECT), g(DAILY)\ng .d(LOCAL)\nw = .d\n", ".d", 5025, "g!%s" },
+	{ "a w(DIRECT)\nw = .d\n", ".d", 200, "w!%s" },
+	/* a member link and a gateway link into a domain are two links */
+	{ "a u(DIRECT)\nu .d(DAILY)\n.d = {u, s}(DIRECT)\ns c(LOCAL)\n", "c", 5225, "u!s.d!c!%s" },
 	/* every hop out of a host at INF or more costs 1 more */
 	{ "b a(DAILY)\nb c(HOURLY)\n", "c", 100000000 + 1 + 1 + 500, "b!c!%s" },
 	/* a terminal and a plain link to the same host are two links */
