@@ -214,7 +214,8 @@ back_links(struct paths *p, struct heap *h)
 			/* mail goes back through the far end: its through state */
 			if (!(p->state[b] & PATHS_MAPPED) && !is_net(m, b))
 				b += (uint32_t)p->n;
-			if (!usable(m, l) || !(p->state[b] & PATHS_MAPPED))
+			if (!usable(m, l) || !(p->state[b] & PATHS_MAPPED) ||
+			    (m->node[l->to].flags & MAP_NDOMAIN))
 				continue;
 			c = 2 * p->scost[b] + 1 + MAP_INF;
 			if (c > PATHS_COST_CAP)

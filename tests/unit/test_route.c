@@ -63,6 +63,8 @@ static const struct rt cases[] = {
 	{ "a w(DIRECT)\nw = .d\n", ".d", 200, "w!%s" },
 	/* a member link and a gateway link into a domain are two links */
 	{ "a u(DIRECT)\nu .d(DAILY)\n.d = {u, s}(DIRECT)\ns c(LOCAL)\n", "c", 5225, "u!s.d!c!%s" },
+	/* no back link leads out of a domain */
+	{ "a g(DIRECT), h(DAILY)\ng .d(LOCAL)\nb .d(LOCAL), h(LOCAL)\n", "b", 100000000 + 10001, "h!b!%s" },
 	/* every hop out of a host at INF or more costs 1 more */
 	{ "b a(DAILY)\nb c(HOURLY)\n", "c", 100000000 + 1 + 1 + 500, "b!c!%s" },
 	/* a terminal and a plain link to the same host are two links */
