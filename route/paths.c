@@ -174,6 +174,9 @@ run(struct paths *p, struct heap *h)
 		for (li = m->node[s % p->n].link; li != MAP_NONE; li = m->link[li].next) {
 			const struct map_link *l = &m->link[li];
 
+			/* a terminal host's terminal links lead nowhere */
+			if (s >= p->n && (l->flags & MAP_LTERMINAL) && !is_net(m, s % p->n))
+				continue;
 			if (usable(m, l))
 				relax(p, h, s, li, link_cost(p, s, l), 0);
 		}

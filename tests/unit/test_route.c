@@ -63,6 +63,9 @@ static const struct rt cases[] = {
 	{ "a w(DIRECT)\nw = .d\n", ".d", 200, "w!%s" },
 	/* a member link and a gateway link into a domain are two links */
 	{ "a u(DIRECT)\nu .d(DAILY)\n.d = {u, s}(DIRECT)\ns c(LOCAL)\n", "c", 5225, "u!s.d!c!%s" },
+	/* a host reached terminally does not follow its own terminal links */
+	{ "a <w>(DEMAND)\nw g(DIRECT), <x>(EVENING)\ng w(DIRECT)\n", "x",
+	    100000000 + 701 + 1 + 2000, "w!g!w!x!%s" },
 	/* no back link leads out of a domain */
 	{ "a g(DIRECT), h(DAILY)\ng .d(LOCAL)\nb .d(LOCAL), h(LOCAL)\n", "b", 100000000 + 10001, "h!b!%s" },
 	/* every hop out of a host at INF or more costs 1 more */
