@@ -115,6 +115,9 @@ link_cost(const struct paths *p, uint32_t ps, const struct map_link *l)
 	if ((ps >= p->n && !is_net(m, prev)) ||
 	    (m->node[prev].flags & MAP_NDEAD))
 		c += MAP_INF;
+	if ((m->node[prev].flags & (MAP_NNET | MAP_NDOMAIN)) == MAP_NNET &&
+	    (to->flags & MAP_NDOMAIN) && !(l->flags & MAP_LGATEWAY))
+		c += MAP_INF;
 	if ((l->flags & MAP_LMEMBER) && !(l->flags & MAP_LGATEWAY) &&
 	    ((to->flags & MAP_NDOMAIN) || (to->flags & MAP_NGATEWAYED)))
 		c += MAP_INF;

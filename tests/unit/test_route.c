@@ -66,6 +66,8 @@ static const struct rt cases[] = {
 	/* a host reached terminally does not follow its own terminal links */
 	{ "a <w>(DEMAND)\nw g(DIRECT), <x>(EVENING)\ng w(DIRECT)\n", "x",
 	    100000000 + 701 + 1 + 2000, "w!g!w!x!%s" },
+	/* a network that is not a domain enters a member domain at INF */
+	{ "a b(DIRECT)\nnet = {b, .d}(LOCAL)\n", ".d", 100000225, "b!%s" },
 	/* no back link leads out of a domain */
 	{ "a g(DIRECT), h(DAILY)\ng .d(LOCAL)\nb .d(LOCAL), h(LOCAL)\n", "b", 100000000 + 10001, "h!b!%s" },
 	/* every hop out of a host at INF or more costs 1 more */
