@@ -177,6 +177,10 @@ run(struct paths *p, struct heap *h)
 		for (li = m->node[s % p->n].link; li != MAP_NONE; li = m->link[li].next) {
 			const struct map_link *l = &m->link[li];
 
+			/* a member enters its domain only as its gateway */
+			if ((l->flags & MAP_LMEMBER) && !(l->flags & MAP_LGATEWAY) &&
+			    (m->node[l->to].flags & MAP_NDOMAIN))
+				continue;
 			/* a terminal host's terminal links lead nowhere */
 			if (s >= p->n && (l->flags & MAP_LTERMINAL) && !is_net(m, s % p->n))
 				continue;

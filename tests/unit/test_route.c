@@ -68,6 +68,9 @@ static const struct rt cases[] = {
 	    100000000 + 701 + 1 + 2000, "w!g!w!x!%s" },
 	/* a network that is not a domain enters a member domain at INF */
 	{ "a b(DIRECT)\nnet = {b, .d}(LOCAL)\n", ".d", 100000225, "b!%s" },
+	/* a member (not a gateway) never enters its domain: the domain
+	 * is reached by a back link of its own */
+	{ "b a(DAILY)\n.d = {b}(LOCAL)\n", ".d", 3 * 100000000 + 3, "b!%s" },
 	/* no back link leads out of a domain */
 	{ "a g(DIRECT), h(DAILY)\ng .d(LOCAL)\nb .d(LOCAL), h(LOCAL)\n", "b", 100000000 + 10001, "h!b!%s" },
 	/* every hop out of a host at INF or more costs 1 more */
