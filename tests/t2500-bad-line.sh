@@ -1,0 +1,50 @@
+#!/bin/sh
+# t2500-bad-line.sh - surviving a bad line: 192 KiB and twenty 2 KB
+# small files over a 115200 bit/s line with bit errors (1e-5) and hang-ups
+# every 5 to 10 seconds, across as many calls as it takes: every byte intact
+# by sha256 (not by the protocol's word), each file received exactly once,
+# and a cut-off send resumed at its offset.  bench/run.sh runs the full
+# sizes (10 MiB, 500 mails) with the same harness.
+. "$(dirname "$0")/lib-uucp.sh"
+. "$TOP/bench/lib-badline.sh"
+need_brigade
+
+BADLINE_OPTS="--speed 115200 --ber 1e-5 --hangup 5..10"
+BADLINE_CALL_TIMEOUT=30
+BADLINE_PROTO=g		# g, as both ends of old lines speak it
+badline_nodes brigade brigade 7 64 || test_skip_all "cannot set up the nodes"
+
+mkdir src
+make_file src/big 196608
+i=1
+while [ $i -le 20 ]; do
+	make_file "src/mail$i" 2048
+	i=$((i + 1))
+done
+
+test_expect_success 'Brigade to Brigade: everything through, calls cut short' '
+	badline_queue src &&
+	badline_run 25 70 &&
+	echo "calls=$BADLINE_CALLS seconds=$BADLINE_SECONDS $(badline_counts) resumed=$(badline_resumed)" &&
+	cat "$TRASH"/l.stats.* | grep -c "hangups=1" >hangups &&
+	test "$(cat hangups)" -ge 1 ||
+	{ show_logs s r; false; }
+'
+
+test_expect_success 'every byte intact (sha256) and each file received once' '
+	badline_check src
+'
+
+test_expect_success 'a cut-off send resumed at its offset' '
+	test "$(badline_resumed)" -ge 1 ||
+	{ grep -a "xfer " "$TRASH"/r/Log; false; }
+'
+
+test_expect_success 'the line really was bad: bits flipped, packets resent' '
+	flips=$(cat "$TRASH"/l.stats.* | sed -n "s/.*flips=\([0-9]*\).*/\1/p" | awk "{s+=\$1} END {print s}") &&
+	echo "flips=$flips $(badline_counts)" &&
+	test "$flips" -gt 5 &&
+	badline_counts | grep -v "resent=0 "
+'
+
+test_done
