@@ -18,7 +18,7 @@
 #   brigade_system NODE PEER DEV [chat...]    Systems + Devices entries
 #   brigade_permit NODE 'LOGNAME=... ...'     one Permissions line
 #   taylor_node NAME             a Taylor node
-#   taylor_system NODE PEER DEV [W P]         sys (protocol g) + port entry
+#   taylor_system NODE PEER DEV [W P]         sys (protocol $TAYLOR_PROTOCOL, g) + port entry
 #   call KIND NODE PEER  KIND NODE LOGIN DEV  one call; 0 when both exit 0
 #   logs_rotate NODE...          start each node's Log afresh
 #   taylor_call_ok NODE          Log has "Call complete", no error lines
@@ -226,7 +226,7 @@ time any
 port line-$_peer
 chat ${6:-""}
 chat-timeout 5
-protocol g
+protocol ${TAYLOR_PROTOCOL:-g}
 max-retries 0
 EOF
 	if [ $# -ge 5 ]; then

@@ -5,7 +5,8 @@
  * The letter comes from the peer's P/U handshake string; anything we do
  * not speak gives NULL, never a guess.  t and e check nothing themselves,
  * so they are offered only on ports known to be reliable (TCP), as Taylor
- * UUCP does.
+ * UUCP does.  On other lines i comes first: its CRC-32 catches what g's
+ * checksum misses, and it streams without a round trip per file.
  */
 #include <stddef.h>
 #include <string.h>
@@ -25,6 +26,8 @@ proto_new(char c, struct port *port, const struct proto_params *par, int caller)
 		return proto_t_new(port, par, caller);
 	case 'e':
 		return proto_e_new(port, par, caller);
+	case 'i':
+		return proto_i_new(port, par, caller);
 	default:
 		return NULL;
 	}
@@ -34,14 +37,14 @@ proto_new(char c, struct port *port, const struct proto_params *par, int caller)
 const char *
 proto_supported(void)
 {
-	return "tegG";
+	return "teigG";
 }
 
 /* proto_default - what we offer on a port, best first */
 const char *
 proto_default(int reliable)
 {
-	return reliable ? "tegG" : "gG";
+	return reliable ? "teigG" : "igG";
 }
 
 /* proto_needs_reliable - t and e trust the transport */

@@ -78,6 +78,9 @@ struct proto {
 	long long send_size;	/* bytes the next file will carry, set by the
 				   transfer engine before its first senddata
 				   (-1 unknown; e must know it) */
+	long long send_pos;	/* where in its file the next file's data
+				   starts (a restart), set with send_size;
+				   i tells the receiver with SPOS */
 	void *priv;
 };
 
@@ -92,6 +95,10 @@ struct proto *proto_t_new(struct port *port, const struct proto_params *par, int
 
 /* proto_e_new - the e protocol (reliable streams: TCP). */
 struct proto *proto_e_new(struct port *port, const struct proto_params *par, int caller);
+
+/* proto_i_new - Taylor's i protocol: windowed, CRC-32, channels; the
+ * peer may stream a file before our SY and have several in flight. */
+struct proto *proto_i_new(struct port *port, const struct proto_params *par, int caller);
 
 /* proto_new - the protocol named c ('g', ...) or NULL when unknown. */
 struct proto *proto_new(char c, struct port *port, const struct proto_params *par, int caller);

@@ -287,6 +287,7 @@ xfer_send_body(struct session *s, int fd, const char *path, long long pos,
 		return xfer_fail(s, "read error on a file being sent");
 	}
 	s->proto->send_size = fstat(fd, &st) == 0 ? (long long)st.st_size - pos : -1;
+	s->proto->send_pos = pos;
 	for (;;) {
 		r = read(fd, buf, XFER_BUF);
 		if (r < 0 && errno == EINTR)

@@ -1,0 +1,110 @@
+#!/bin/sh
+# t4700-proto-i.sh - Taylor's i protocol: Brigade and Taylor UUCP 1.07 over
+# a PTY line in both roles (files both ways: 0, 1, 4097 bytes, 1 MiB, every
+# byte value; sha256-identical; Taylor's log shows the call completed),
+# then Brigade to Brigade with i, on a clean line and through uuline at a
+# bit-error rate of 1e-4, where every file must still arrive intact.
+. "$(dirname "$0")/lib-uucp.sh"
+need_brigade
+
+SIZES="0 1 4097 1048576"
+TAYLOR_PROTOCOL=i
+export TAYLOR_PROTOCOL
+
+# queue_taylor_side T B - T sends and fetches, B sends back, every size
+queue_both() {
+	_t=$1 _b=$2
+	mkdir -p "$TRASH/out-$_t" "$TRASH/back-$_b"
+	for sz in $SIZES; do
+		make_file "$TRASH/out-$_t/o$sz" "$sz" &&
+		taylor_queue "$_t" "$TRASH/out-$_t/o$sz" "$_b!~/o$sz" &&
+		make_file "$TRASH/$_b/pub/f$sz" "$sz" &&
+		taylor_queue "$_t" "$_b!~/f$sz" "$TRASH/$_t/pub/f$sz" &&
+		make_file "$TRASH/back-$_b/k$sz" "$sz" &&
+		brigade_queue "$_b" "$TRASH/back-$_b/k$sz" "$_t!~/k$sz" || return 1
+	done
+	make_allbytes "$TRASH/out-$_t/bytes" &&
+	taylor_queue "$_t" "$TRASH/out-$_t/bytes" "$_b!~/bytes" &&
+	make_allbytes "$TRASH/back-$_b/kbytes" &&
+	brigade_queue "$_b" "$TRASH/back-$_b/kbytes" "$_t!~/kbytes"
+}
+
+# check_both T B - everything arrived, logs clean, queues empty, i used
+check_both() {
+	_t=$1 _b=$2
+	same_dir "$TRASH/out-$_t" "$TRASH/$_b/pub" &&
+	same_dir "$TRASH/back-$_b" "$TRASH/$_t/pub" || return 1
+	for sz in $SIZES; do
+		same_file "$TRASH/$_b/pub/f$sz" "$TRASH/$_t/pub/f$sz" || return 1
+	done
+	taylor_call_ok "$_t" && brigade_call_ok "$_b" &&
+	test -z "$(brigade_jobs "$_b")" && test -z "$(taylor_jobs "$_t")" &&
+	grep -q "Handshake successful (protocol 'i'" "$TRASH/$_t/Log" &&
+	grep -a -q "handshake successful: protocol=i" "$TRASH/$_b/Log"
+}
+
+line_start l || test_skip_all "no PTY line (uuline or socat)"
+
+if [ "$(id -u)" = 0 ] && [ -x "$TAYLOR_UUCICO" ]; then
+test_expect_success 'Taylor calls Brigade with i: files both ways' '
+	taylor_node t1 && taylor_system t1 b1 "$TRASH/l.a" &&
+	brigade_node b1 && brigade_system b1 t1 "$TRASH/l.b" &&
+	brigade_permit b1 "LOGNAME=t1 MACHINE=t1 REQUEST=yes SENDFILES=yes" &&
+	queue_both t1 b1 &&
+	{ call taylor t1 b1 brigade b1 t1 l || { show_logs b1 t1; false; }; } &&
+	check_both t1 b1 &&
+	grep -a -q "protocols: offering \"igG\" (default for a port that is not reliable)" \
+		"$TRASH/b1/Log"
+'
+
+test_expect_success 'Brigade calls Taylor with i: files both ways' '
+	brigade_node b2 && brigade_system b2 t2 "$TRASH/l.a" &&
+	brigade_permit b2 "LOGNAME=t2 MACHINE=t2 REQUEST=yes SENDFILES=yes" &&
+	taylor_node t2 && taylor_system t2 b2 "$TRASH/l.b" &&
+	queue_both t2 b2 &&
+	{ call brigade b2 t2 taylor t2 b2 l || { show_logs b2 t2; false; }; } &&
+	check_both t2 b2 &&
+	grep -a -q "protocols: .*picked i" "$TRASH/b2/Log"
+'
+else
+	test_skip 'Brigade and Taylor with i' 'needs root and Taylor UUCP'
+fi
+
+# bb_pair A B - two Brigade nodes on line l, A calls B
+bb_pair() {
+	brigade_node "$1" && brigade_system "$1" "$2" "$TRASH/l.a" &&
+	brigade_node "$2" && brigade_system "$2" "$1" "$TRASH/l.b" &&
+	brigade_permit "$2" "LOGNAME=$1 MACHINE=$1 REQUEST=yes SENDFILES=yes"
+}
+
+test_expect_success 'Brigade to Brigade with i: picked by default, files both ways' '
+	bb_pair ba bb && mkdir -p "$TRASH/bout" "$TRASH/bback" &&
+	for sz in $SIZES; do
+		make_file "$TRASH/bout/o$sz" $sz &&
+		brigade_queue ba "$TRASH/bout/o$sz" "bb!~/o$sz" &&
+		make_file "$TRASH/bb/pub/f$sz" $sz &&
+		brigade_queue ba "bb!~/f$sz" "$TRASH/bback/f$sz" || return 1
+	done &&
+	{ call brigade ba bb brigade bb ba l || { show_logs ba bb; false; }; } &&
+	same_dir "$TRASH/bout" "$TRASH/bb/pub" &&
+	for sz in $SIZES; do
+		same_file "$TRASH/bb/pub/f$sz" "$TRASH/bback/f$sz" || return 1
+	done &&
+	grep -a -q "handshake successful: protocol=i" "$TRASH/ba/Log" &&
+	grep -a -q "protocols: caller picked i" "$TRASH/bb/Log"
+'
+
+test_expect_success 'Brigade to Brigade with i at BER 1e-4: every file intact' '
+	line_stop l && UULINE_ARGS="--ber 1e-4 --seed 7" && export UULINE_ARGS &&
+	line_start l && bb_pair bc bd && mkdir -p "$TRASH/cout" &&
+	for n in 1 2 3 4 5 6; do
+		make_file "$TRASH/cout/c$n" 65536 &&
+		brigade_queue bc "$TRASH/cout/c$n" "bd!~/c$n" || return 1
+	done &&
+	{ call brigade bc bd brigade bd bc l || { show_logs bc bd; false; }; } &&
+	same_dir "$TRASH/cout" "$TRASH/bd/pub" &&
+	grep -a "protocol i packets" "$TRASH/bc/Log" "$TRASH/bd/Log" &&
+	test -z "$(brigade_jobs bc)"
+'
+
+test_done
