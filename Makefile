@@ -126,6 +126,9 @@ check-fast: all
 demo: all
 	tests/demo.sh $(O)
 
+bench: all
+	bench/run.sh $(O)
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 755 $(O)/bin/uucico $(DESTDIR)$(SBINDIR)/uucico

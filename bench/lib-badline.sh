@@ -46,18 +46,33 @@ line_start() {
 # the retry wait a cut-off call leaves behind
 caller_start() {
 	_d=$TRASH/$2
+	# with BADLINE_TIME set, /usr/bin/time appends "user,system,maxrss_kb"
+	_tm=
+	[ -n "${BADLINE_TIME:-}" ] && _tm="/usr/bin/time -a -o $BADLINE_TIME -f %U,%S,%M"
 	case $1 in
 	brigade)
-		"$BIN/uucico" -I "$_d/config" -x "$BRIGADE_DEBUG" -f -S "$3" \
+		$_tm "$BIN/uucico" -I "$_d/config" -x "$BRIGADE_DEBUG" -f -S "$3" \
 			</dev/null >"$_d/caller.out" 2>&1 &
 		;;
 	taylor)
 		rm -f "$_d/lock/"LCK* "$_d/spool/.Status/$3" 2>/dev/null
-		"$TAYLOR_UUCICO" -I "$_d/config" -D -q -x "$TAYLOR_DEBUG" -f -S "$3" \
+		$_tm "$TAYLOR_UUCICO" -I "$_d/config" -D -q -x "$TAYLOR_DEBUG" -f -S "$3" \
 			</dev/null >"$_d/caller.out" 2>&1 &
 		;;
 	esac
 	CALLER_PID=$!
+}
+
+# _holds_open PID PATH - (replaces lib-uucp's) PID or a child of it (the
+# uucico under /usr/bin/time) has PATH's target open
+_holds_open() {
+	_t=$(readlink -f "$2")
+	for _p in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		for _f in /proc/"$_p"/fd/*; do
+			[ "$(readlink "$_f" 2>/dev/null)" = "$_t" ] && return 0
+		done
+	done
+	return 1
 }
 
 # badline_nodes KIND_S KIND_R [W P] - node s (KIND_S) sends to r (KIND_R);
@@ -143,6 +158,11 @@ badline_check() {
 # badline_resumed - transfers logged as resumed at an offset > 0
 badline_resumed() {
 	cat "$TRASH"/r/Log* "$TRASH"/s/Log* 2>/dev/null | grep -a -c "xfer .*offset=[1-9]"
+}
+
+# badline_active - seconds the line carried traffic, over all calls
+badline_active() {
+	cat "$TRASH"/l.stats.* 2>/dev/null | sed -n 's/^active=//p' | awk '{ s += $1 } END { printf "%.3f\n", s }'
 }
 
 # badline_counts - packets resent, checksum errors and timeouts summed

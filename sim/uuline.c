@@ -77,6 +77,7 @@ struct uuline_dir {
 	long long byte_ns, latency_ns;
 	int blocked;			/* dst full: wait for POLLOUT */
 	unsigned long long bytes_in, bytes_out, flips, drops, eaten;
+	long long first_ns, last_ns;	/* first byte in, last byte out (0: none) */
 	struct uuline_noise noise;
 	struct uuline_noise dropper;	/* byte drops, a stream of their own */
 	int eat_xonxoff;
@@ -85,6 +86,7 @@ struct uuline_dir {
 /* The whole line's counts, kept across hang-ups. */
 struct uuline_totals {
 	unsigned long long bytes_in, bytes_out, flips, drops, eaten;
+	double active;			/* seconds the line was in use */
 };
 
 static int uuline_sigpipe[2] = { -1, -1 };
@@ -114,7 +116,8 @@ uuline_usage(FILE *f)
 	    "                  ones appear behind the same links, \"hangup N\" is printed\n"
 	    "  --max-hangups N hang up at most N times\n"
 	    "Counts: per direction bytes entering, delivered, bits flipped, bytes\n"
-	    "dropped, flow-control bytes eaten; then the number of hang-ups.\n");
+	    "dropped, flow-control bytes eaten; then active=SECONDS from the first\n"
+	    "byte sent to the last delivered (summed over hang-ups), and hang-ups.\n");
 }
 
 /* uuline_now_ns - a monotonic clock in nanoseconds */
@@ -267,6 +270,8 @@ uuline_fill(struct uuline_dir *d, long long now)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
 	if (n == 0)
 		return -1;
+	if (d->first_ns == 0)
+		d->first_ns = now;
 	d->bytes_in += (unsigned long long)n;
 	n = (ssize_t)uuline_impair(d, d->buf + d->len, (size_t)n);
 	if (n == 0)
@@ -315,6 +320,7 @@ uuline_deliver(struct uuline_dir *d, long long now)
 		if (n <= 0)
 			return -1;
 		d->off += (size_t)n;
+		d->last_ns = now;
 		d->csent += (size_t)n;
 		d->bytes_out += (unsigned long long)n;
 		if (d->csent == d->chunks[d->chead].len) {
@@ -479,9 +485,27 @@ uuline_stats(const struct uuline_opts *o, const struct uuline_totals *t, long ha
 	for (i = 0; i < 2; i++)
 		fprintf(f, "%s bytes=%llu delivered=%llu flips=%llu drops=%llu eaten=%llu\n",
 		    names[i], t[i].bytes_in, t[i].bytes_out, t[i].flips, t[i].drops, t[i].eaten);
+	fprintf(f, "active=%.3f\n", t[0].active);
 	fprintf(f, "hangups=%ld\n", hangups);
 	if (f != stderr)
 		fclose(f);
+}
+
+/* uuline_active - seconds from the first byte entering the pair to the
+ * last one delivered, either way; 0 when nothing passed */
+static double
+uuline_active(const struct uuline_dir *d)
+{
+	long long first = 0, last = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (d[i].first_ns && (first == 0 || d[i].first_ns < first))
+			first = d[i].first_ns;
+		if (d[i].last_ns > last)
+			last = d[i].last_ns;
+	}
+	return first && last > first ? (double)(last - first) / 1e9 : 0;
 }
 
 /* uuline_add - add a direction's counts to its totals */
@@ -680,6 +704,7 @@ main(int argc, char **argv)
 		dirs[0].noise.state += (unsigned long long)hangups * 0x9e3779b97f4a7c15ULL;
 		dirs[1].noise.state += (unsigned long long)hangups * 0x9e3779b97f4a7c15ULL;
 		rc = uuline_run(&dirs[0], &dirs[1], hns);
+		tot[0].active += uuline_active(dirs);
 		for (i = 0; i < 2; i++) {
 			uuline_add(&tot[i], &dirs[i]);
 			free(dirs[i].buf);
