@@ -7,6 +7,7 @@
  *   uuroute [-l host] --dot [HOST] maps...  Graphviz: route tree, or HOST's
  *                                           neighbourhood
  *   uuroute -i FILE ADDRESS                 route an address by an index
+ *   uuroute [-l host] -k TABLE maps...      check every hop of a route table
  *
  * Map files are untrusted (the parser bounds them); output goes to stdout.
  */
@@ -18,6 +19,7 @@
 #include "lib/log.h"
 #include "route/map.h"
 #include "route/paths.h"
+#include "route/rcheck.h"
 #include "route/rindex.h"
 
 /* usage - print the synopsis and exit */
@@ -25,7 +27,7 @@ static void
 usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
-	    "usage: uuroute [-c] [-l host] [-o index] [-a address] [--dot[=host]] map...\n"
+	    "usage: uuroute [-c] [-l host] [-o index] [-a address] [-k table] [--dot[=host]] map...\n"
 	    "       uuroute -i index address...\n"
 	    "  -c          print the cost before each host\n"
 	    "  -l host     the local host (default: this system's name)\n"
@@ -33,6 +35,7 @@ usage(int rc)
 	    "              host!user, user@some.domain, a!b!user)\n"
 	    "  -o index    write the compiled route index to a file\n"
 	    "  -i index    route addresses by a compiled index\n"
+	    "  -k table    check that every hop of a route table is declared\n"
 	    "  --dot       Graphviz of the route tree; --dot=host: host's links\n");
 	exit(rc);
 }
@@ -102,11 +105,37 @@ by_index(const char *file, char **addr, int n)
 	return rc;
 }
 
+/* check_table - check a route table's hops against the maps; 0 if all declared */
+static int
+check_table(const struct map *m, const char *home, const char *table)
+{
+	struct rcheck_stats st;
+	struct rcheck *rc;
+	FILE *fp;
+	int rc2;
+
+	memset(&st, 0, sizeof(st));
+	if (!(rc = rcheck_new(m, home)))
+		fatalx("%s: local host not in the maps", home);
+	if (!(fp = fopen(table, "r")))
+		fatal("%s", table);
+	rc2 = rcheck_table(rc, fp, stderr, &st);
+	fclose(fp);
+	rcheck_free(rc);
+	if (rc2 != 0)
+		fatal("%s", table);
+	printf("routes %lu hops %lu direct %lu via %lu back %lu back-routes %lu "
+	    "undeclared %lu skipped %lu\n", st.routes, st.hops, st.direct, st.via,
+	    st.back, st.backroutes, st.bad, st.skipped);
+	return st.bad > 0 ? 1 : 0;
+}
+
 /* main - parse options and maps, then print, look up or compile */
 int
 main(int argc, char **argv)
 {
 	const char *home = NULL, *out = NULL, *addr = NULL, *index = NULL, *dothost = NULL;
+	const char *check = NULL;
 	char hostname[256];
 	int costs = 0, dot = 0, i, c, rc = 0;
 	struct map *m;
@@ -125,13 +154,14 @@ main(int argc, char **argv)
 			usage(0);
 		}
 	}
-	while ((c = getopt(argc, argv, "cl:o:a:i:h")) != -1) {
+	while ((c = getopt(argc, argv, "cl:o:a:i:k:h")) != -1) {
 		switch (c) {
 		case 'c': costs = 1; break;
 		case 'l': home = optarg; break;
 		case 'o': out = optarg; break;
 		case 'a': addr = optarg; break;
 		case 'i': index = optarg; break;
+		case 'k': check = optarg; break;
 		case 'h': usage(0); break;
 		default: usage(2);
 		}
@@ -154,6 +184,11 @@ main(int argc, char **argv)
 	if (dot && dothost) {
 		if (dot_host(m, dothost) != 0)
 			fatalx("%s: no such host in the maps", dothost);
+		map_free(m);
+		return rc;
+	}
+	if (check) {
+		rc = check_table(m, home, check) != 0 ? 1 : rc;
 		map_free(m);
 		return rc;
 	}

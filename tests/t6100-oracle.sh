@@ -32,6 +32,33 @@ test_expect_success "costs equal pathalias's (mismatches <= $KNOWN_MISMATCH)" '
 	test $(cat bad) -le $KNOWN_MISMATCH
 '
 
+test_expect_success 'routes differ from pathalias'"'"'s only where costs tie' '
+	awk -F "\t" "NR == FNR { c[\$2] = \$1; r[\$2] = \$3; next }
+	    r[\$2] != \$3 && c[\$2] != \$1 { bad++ }
+	    END { print bad + 0 }" "$ORACLE" table >badroute &&
+	test $(cat badroute) -eq 0
+'
+
+test_expect_success 'every hop of every route is declared (ours and pathalias'"'"'s)' '
+	here=$(pwd) &&
+	(cd "$MAPS" && LC_ALL=C "$BIN/uuroute" -l uunet -k "$here/table" [du].*) >hops 2>bad &&
+	say "ours: $(cat hops)" &&
+	test ! -s bad &&
+	grep -q "^routes 33377 .* undeclared 0 skipped 0\$" hops &&
+	(cd "$MAPS" && LC_ALL=C "$BIN/uuroute" -l uunet -k "$ORACLE" [du].*) >hops 2>bad &&
+	say "pathalias: $(cat hops)" &&
+	test ! -s bad &&
+	grep -q "^routes 33377 .* undeclared 0 skipped 0\$" hops
+'
+
+test_expect_success 'the hop check finds a hop that is not declared' '
+	printf "1\tx\tmimsy!ghg!%%s\n2\ty\tnosuchhost!%%s\n" >fake &&
+	here=$(pwd) &&
+	(cd "$MAPS" && test_must_fail env LC_ALL=C "$BIN/uuroute" -l uunet -k "$here/fake" [du].*) >hops 2>bad &&
+	grep -q "undeclared 2" hops &&
+	test $(wc -l <bad) -eq 2
+'
+
 test_expect_success 'the local host and its aliases cost 0 and route %s' '
 	grep -q "^0	uunet	%s\$" table
 '

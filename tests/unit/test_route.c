@@ -10,6 +10,7 @@
 
 #include "route/map.h"
 #include "route/paths.h"
+#include "route/rcheck.h"
 #include "route/rindex.h"
 #include "tests/unit/tap.h"
 
@@ -196,6 +197,50 @@ test_index(void)
 	map_free(m);
 }
 
+/* test_check - the hop check: links, nets, domains, back links, bad hops */
+static void
+test_check(void)
+{
+	static const char text[] =
+	    "a b(DIRECT), <t>(DIRECT)\nb = bee\nnet = {b, c}(LOCAL)\n"
+	    "c .dom(LOCAL)\n.dom = {h}\nx b(DAILY)\nbee k(DIRECT)\n";
+	static const struct {
+		const char *route;
+		int ok;
+		const char *what;
+	} r[] = {
+		{ "b!%s", 1, "a declared link" },
+		{ "t!%s", 1, "a terminal link" },
+		{ "b!k!%s", 1, "a link of an alias" },
+		{ "b!c!%s", 1, "a network" },
+		{ "b!c!h.dom!%s", 1, "a gateway and its domain" },
+		{ "b!x!%s", 1, "a back link" },
+		{ "c!%s", 0, "no link" },
+		{ "b!h!x!%s", 0, "no link deeper in" },
+		{ "nosuch!%s", 0, "no such host" },
+		{ "b", 0, "no %s" },
+	};
+	struct rcheck_stats st;
+	struct map *m = map_new();
+	struct rcheck *rc;
+	size_t i;
+
+	m->quiet = 1;
+	map_parse(m, "t", text, sizeof(text) - 1);
+	ok((rc = rcheck_new(m, "a")) != NULL, "checker built");
+	for (i = 0; rc && i < sizeof(r) / sizeof(r[0]); i++) {
+		memset(&st, 0, sizeof(st));
+		ok((rcheck_route(rc, r[i].route, &st) == 0) == r[i].ok,
+		    "%s: %s %s", r[i].what, r[i].route, r[i].ok ? "declared" : "refused");
+	}
+	memset(&st, 0, sizeof(st));
+	ok(rc && rcheck_route(rc, "b!x!%s", &st) == 0 && st.back == 1 && st.backroutes == 1 &&
+	    st.direct == 1, "a back link is counted");
+	ok(rc && rcheck_new(m, "nosuch") == NULL, "unknown home refused");
+	rcheck_free(rc);
+	map_free(m);
+}
+
 /* main - run the tests */
 int
 main(void)
@@ -203,5 +248,6 @@ main(void)
 	test_cases();
 	test_warnings();
 	test_index();
+	test_check();
 	return done_testing();
 }
