@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "lib/conf.h"
+#include "lib/hdb.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "spool/spool.h"
@@ -36,6 +37,7 @@
 #include "uux/uuxq.h"
 
 #define UUX_EX_USAGE 64
+#define UUX_EX_NOHOST 68
 #define UUX_EX_CANTCREAT 73
 #define UUX_EX_TEMPFAIL 75
 #define UUX_EX_CONFIG 78
@@ -120,6 +122,25 @@ uux_start(const char *argv0, const char *config, const char *sys, int local)
 	waitpid(pid, NULL, 0);
 }
 
+/* uux_known_system - whether sys has an entry in the Systems file, so that
+ * work for an unknown system is refused now (exit 68) rather than queued
+ * for a call that can never happen */
+static int
+uux_known_system(const struct conf *conf, const char *sys)
+{
+	struct hdb h;
+	struct hdb_errors e;
+	int known;
+
+	memset(&h, 0, sizeof(h));
+	memset(&e, 0, sizeof(e));
+	hdb_load(&h, conf->systems, NULL, NULL, NULL, &e);
+	known = hdb_find_system(&h, sys, 0) >= 0;
+	hdb_free(&h);
+	hdb_errors_free(&e);
+	return known;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -149,6 +170,12 @@ main(int argc, char **argv)
 	if (uux_user(user, sizeof(user)) < 0) {
 		fprintf(stderr, "uux: cannot tell who you are\n");
 		return UUX_EX_USAGE;
+	}
+	if (strcmp(a.sys, conf.nodename) != 0 && !uux_known_system(&conf, a.sys)) {
+		fprintf(stderr, "uux: %s: system not found in %s\n", a.sys, conf.systems);
+		log_warnx("sys=%s user=%s: refused: system not in Systems", a.sys, user);
+		uuxargs_free(&a);
+		return UUX_EX_NOHOST;
 	}
 	sp = spool_open(conf.spool, conf.nodename, conf.lockdir, err, sizeof(err));
 	if (!sp) {

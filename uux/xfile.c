@@ -113,6 +113,8 @@ xfile_parse_c(struct xfile *x, const char **tok, const size_t *tlen, int k, char
 		return xfile_errf(err, errlen, ln, "second C line");
 	if (k < 1)
 		return xfile_errf(err, errlen, ln, "empty command");
+	if (k > XFILE_ARGS_MAX)
+		return xfile_errf(err, errlen, ln, "too many arguments");
 	for (i = 0; i < k; i++) {
 		r = xfile_unquote(tok[i], tlen[i], x->buf + used, sizeof(x->buf) - used, x->quoted);
 		if (r < 0)
