@@ -19,7 +19,7 @@
 # Environment: BENCH_SPEEDS ("9600 115200"), BENCH_BERS ("0 1e-5"),
 # BENCH_G ("3/64 7/4096"), BENCH_SIZE (1048576), BENCH_MAILS (200),
 # BENCH_MAIL_SIZE (2048), BENCH_IMPLS ("brigade taylor"), BENCH_OUT (table
-# file, default bench/results.txt).  Taylor needs root (it runs as uucp).
+# file, default bench/results.txt), BENCH_PROTO (g).  Taylor needs root.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export BRIGADE_TOP=$TOP BRIGADE_BUILD=$TOP/$BUILD
@@ -36,6 +36,7 @@ BENCH_MAILS=${BENCH_MAILS:-200}
 BENCH_MAIL_SIZE=${BENCH_MAIL_SIZE:-2048}
 BENCH_IMPLS=${BENCH_IMPLS:-brigade taylor}
 BENCH_OUT=${BENCH_OUT:-$TOP/bench/results.txt}
+BADLINE_PROTO=${BENCH_PROTO:-g}	# the g comparison: Brigade would pick i on its own
 if [ "$(id -u)" -ne 0 ] || [ ! -x "$TAYLOR_UUCICO" ]; then
 	echo "# Taylor UUCP cannot be driven here (needs root): Brigade only" >&2
 	BENCH_IMPLS=brigade
