@@ -377,8 +377,12 @@ map_add_link(struct map *m, uint32_t from, uint32_t to, long cost, char netchar,
 	uint32_t l;
 	struct map_link *lp;
 
-	if (from == to)
+	if (!(flags & MAP_LPLACEHOLD))
+		m->ndeclared++;
+	if (from == to) {
+		m->nself += !(flags & MAP_LPLACEHOLD);
 		return 0;
+	}
 	/* links of different kinds (alias, terminal, gateway, member,
 	 * syntax) between the same hosts are kept apart */
 	l = map_find_same(m, from, to, flags, netchar);
@@ -391,7 +395,7 @@ map_add_link(struct map *m, uint32_t from, uint32_t to, long cost, char netchar,
 			lp->netchar = netchar;
 			lp->flags = (unsigned short)((lp->flags &
 			    (MAP_LDEAD | MAP_LGATEWAY | MAP_LDELETED)) | flags);
-		} else if (cost < lp->cost) {
+		} else if (m->nmerged++, cost < lp->cost) {
 			lp->cost = cost;
 			lp->netchar = netchar;
 			lp->flags = (unsigned short)((lp->flags &

@@ -78,6 +78,9 @@ struct map {
 	size_t hashsize;
 	uint32_t *priv;		/* private names of the current file */
 	size_t npriv, privcap;
+	unsigned long ndeclared;	/* links declared, duplicates and self-links too */
+	unsigned long nself;	/* ... of which from a host to itself (dropped) */
+	unsigned long nmerged;	/* ... of which duplicates kept as one link */
 	unsigned long warnings;
 	unsigned long anon;	/* anonymous networks so far */
 	int quiet;		/* nonzero: count warnings, do not log */

@@ -36,6 +36,7 @@ usage(int rc)
 	    "  -o index    write the compiled route index to a file\n"
 	    "  -i index    route addresses by a compiled index\n"
 	    "  -k table    check that every hop of a route table is declared\n"
+	    "  -v          print link and node counts on stderr\n"
 	    "  --dot       Graphviz of the route tree; --dot=host: host's links\n");
 	exit(rc);
 }
@@ -137,7 +138,7 @@ main(int argc, char **argv)
 	const char *home = NULL, *out = NULL, *addr = NULL, *index = NULL, *dothost = NULL;
 	const char *check = NULL;
 	char hostname[256];
-	int costs = 0, dot = 0, i, c, rc = 0;
+	int costs = 0, dot = 0, verbose = 0, i, c, rc = 0;
 	struct map *m;
 	struct paths p;
 
@@ -154,7 +155,7 @@ main(int argc, char **argv)
 			usage(0);
 		}
 	}
-	while ((c = getopt(argc, argv, "cl:o:a:i:k:h")) != -1) {
+	while ((c = getopt(argc, argv, "cl:o:a:i:k:vh")) != -1) {
 		switch (c) {
 		case 'c': costs = 1; break;
 		case 'l': home = optarg; break;
@@ -162,6 +163,7 @@ main(int argc, char **argv)
 		case 'a': addr = optarg; break;
 		case 'i': index = optarg; break;
 		case 'k': check = optarg; break;
+		case 'v': verbose = 1; break;
 		case 'h': usage(0); break;
 		default: usage(2);
 		}
@@ -181,6 +183,10 @@ main(int argc, char **argv)
 	for (i = optind; i < argc; i++)
 		if (map_parse_file(m, argv[i]) < 0)
 			rc = 2;
+	if (verbose)
+		fprintf(stderr, "links declared %lu (to itself %lu, duplicates %lu), "
+		    "kept %zu; nodes %zu\n", m->ndeclared, m->nself, m->nmerged,
+		    m->nlink, m->nnode);
 	if (dot && dothost) {
 		if (dot_host(m, dothost) != 0)
 			fatalx("%s: no such host in the maps", dothost);
