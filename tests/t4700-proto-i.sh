@@ -96,14 +96,23 @@ test_expect_success 'Brigade to Brigade with i: picked by default, files both wa
 
 test_expect_success 'Brigade to Brigade with i at BER 1e-4: every file intact' '
 	line_stop l && UULINE_ARGS="--ber 1e-4 --seed 7" && export UULINE_ARGS &&
-	line_start l && bb_pair bc bd && mkdir -p "$TRASH/cout" &&
-	for n in 1 2 3 4 5 6; do
-		make_file "$TRASH/cout/c$n" 65536 &&
+	line_start l && bb_pair bc bd && mkdir -p "$TRASH/cout" "$TRASH/cback" &&
+	for n in 1 2 3 4 5 6 7 8; do
+		make_file "$TRASH/cout/c$n" 131072 &&
 		brigade_queue bc "$TRASH/cout/c$n" "bd!~/c$n" || return 1
+	done &&
+	for n in 1 2 3; do
+		make_file "$TRASH/bd/pub/d$n" 65536 &&
+		brigade_queue bc "bd!~/d$n" "$TRASH/cback/d$n" || return 1
 	done &&
 	{ call brigade bc bd brigade bd bc l || { show_logs bc bd; false; }; } &&
 	same_dir "$TRASH/cout" "$TRASH/bd/pub" &&
+	for n in 1 2 3; do
+		same_file "$TRASH/bd/pub/d$n" "$TRASH/cback/d$n" || return 1
+	done &&
 	grep -a "protocol i packets" "$TRASH/bc/Log" "$TRASH/bd/Log" &&
+	grep -a -q "protocol i packets: .*checksum_errors=[1-9]" "$TRASH/bc/Log" &&
+	grep -a -q "protocol i packets: .*checksum_errors=[1-9]" "$TRASH/bd/Log" &&
 	test -z "$(brigade_jobs bc)"
 '
 

@@ -39,6 +39,7 @@
 #define I_RBUF (2 * IPKT_MAXFRAME + 1024)
 #define I_ACK_DELAY_MS 50	/* idle this long with unacked input: ACK */
 #define I_NKEYS 15
+#define I_QUICK_MS 1000		/* line silent this long: resend, re-NAK */
 
 enum i_item_kind { I_IT_CMD, I_IT_DATA, I_IT_EOF };
 enum i_rstate { I_R_NONE, I_R_READING, I_R_REJECTED };
@@ -78,7 +79,8 @@ struct i_state {
 	/* receiving */
 	int recv_last, recv_acked;
 	struct i_sent ooo[IPKT_SEQMOD];
-	int naked[IPKT_SEQMOD];
+	long long nak_ms[IPKT_SEQMOD];	/* when we last asked for each */
+	long long last_quick;
 	long long recv_pos, last_input;
 	int last_cmd_key, rd_key, errors;
 	int want_key;		/* the reply we wait for comes on this key (-1 any) */
@@ -315,15 +317,16 @@ i_keep(struct i_sent *k, int type, int lch, int rch, const void *data, size_t le
 	return 0;
 }
 
-/* i_nak - ask for packet seq again (once until it comes) */
+/* i_nak - ask for packet seq again (at most once a second) */
 static int
 i_nak(struct proto *p, int seq)
 {
 	struct i_state *s = p->priv;
+	long long now = now_ms();
 
-	if (s->naked[seq])
+	if (s->nak_ms[seq] && now - s->nak_ms[seq] < I_QUICK_MS)
 		return 0;
-	s->naked[seq] = 1;
+	s->nak_ms[seq] = now;
 	p->st.rejects_sent++;
 	return i_write(p, IPKT_NAK, seq, 0, 0, NULL, 0);
 }
@@ -346,8 +349,9 @@ i_sequenced(struct proto *p, const struct ipkt_frame *f)
 	}
 	if (i_deliver(p, f) < 0)
 		return -1;
+	s->errors = 0;
 	s->recv_last = f->h.seq;
-	s->naked[f->h.seq] = 0;
+	s->nak_ms[f->h.seq] = 0;
 	for (q = (s->recv_last + 1) % IPKT_SEQMOD; s->ooo[q].used; q = (q + 1) % IPKT_SEQMOD) {
 		struct ipkt_frame g;
 		struct i_sent *k = &s->ooo[q];
@@ -366,7 +370,7 @@ i_sequenced(struct proto *p, const struct ipkt_frame *f)
 		if (r < 0)
 			return -1;
 		s->recv_last = q;
-		s->naked[q] = 0;
+		s->nak_ms[q] = 0;
 	}
 	if (ipkt_seq_diff(s->recv_acked, s->recv_last) >= I_WINDOW / 2)
 		return i_write(p, IPKT_ACK, 0, 0, 0, NULL, 0);
@@ -435,7 +439,7 @@ i_bad(struct proto *p, const struct ipkt_frame *f)
 	if (f->h.type != IPKT_DATA && f->h.type != IPKT_SPOS && f->h.type != IPKT_CLOSE)
 		return 0;
 	if (d >= 1 && d <= I_WINDOW && !s->ooo[f->h.seq].used) {
-		s->naked[f->h.seq] = 0;
+		s->nak_ms[f->h.seq] = 0;
 		return i_nak(p, f->h.seq);
 	}
 	return 0;
@@ -459,9 +463,10 @@ i_process(struct proto *p)
 			r = i_bad(p, &f);
 		else if (k == IPKT_BADHDR)
 			p->st.header_errors++;
-		if (k != IPKT_NEED && p->st.checksum_errors + p->st.header_errors >
-		    (unsigned long)(p->par.errors_max > 0 ? p->par.errors_max : 100) * 10) {
-			log_warnx("i: too many errors on the line");
+		if (k == IPKT_BADCRC || k == IPKT_BADHDR)
+			s->errors++;
+		if (s->errors > (p->par.errors_max > 0 ? p->par.errors_max : 100)) {
+			log_warnx("i: %d errors on the line without a good packet", s->errors);
 			r = -1;
 		}
 		memmove(s->rbuf, s->rbuf + used, s->rlen - used);
@@ -472,15 +477,60 @@ i_process(struct proto *p)
 	return r;
 }
 
-/* i_step - wait a little for input and handle it, keeping the timers:
- * delayed ACKs, retransmission of the oldest unacked packet, and the
- * limit on silence; 0 or -1 */
+/* i_gap - whether packets after a missing one are waiting */
+static int
+i_gap(const struct i_state *s)
+{
+	int i;
+
+	for (i = 0; i < IPKT_SEQMOD; i++)
+		if (s->ooo[i].used)
+			return 1;
+	return 0;
+}
+
+/* i_idle - the line was quiet for a while: ACK what we hold, ask again
+ * for a missing packet, resend our oldest unacked one (quickly when the
+ * line has been silent, counted as a timeout after the full timeout) */
+static int
+i_idle(struct proto *p, long long now)
+{
+	struct i_state *s = p->priv;
+	long long to = i_timeout_ms(p);
+
+	if (s->recv_last != s->recv_acked && i_write(p, IPKT_ACK, 0, 0, 0, NULL, 0) < 0)
+		return -1;
+	if (i_gap(s) && now - s->last_input >= I_QUICK_MS / 2 &&
+	    i_nak(p, (s->recv_last + 1) % IPKT_SEQMOD) < 0)
+		return -1;
+	if (i_outstanding(s) == 0)
+		return 0;
+	if (now >= s->last_progress + to) {
+		p->st.timeouts++;
+		if (++s->resends_in_row > i_retries(p)) {
+			log_warnx("i: no acknowledgement after %d tries", i_retries(p));
+			return -1;
+		}
+		s->last_progress = now;
+		return i_resend(p, (s->send_acked + 1) % IPKT_SEQMOD);
+	}
+	if (now - s->last_input >= I_QUICK_MS && now - s->last_progress >= I_QUICK_MS &&
+	    now - s->last_quick >= I_QUICK_MS) {
+		s->last_quick = now;
+		return i_resend(p, (s->send_acked + 1) % IPKT_SEQMOD);
+	}
+	return 0;
+}
+
+/* i_step - wait a little for input and handle it, keeping the timers
+ * (i_idle) and the limit on silence; 0 or -1 */
 static int
 i_step(struct proto *p)
 {
 	struct i_state *s = p->priv;
 	long long now = now_ms(), to = i_timeout_ms(p);
-	long long wait = s->recv_last != s->recv_acked ? I_ACK_DELAY_MS : 1000;
+	long long wait = s->recv_last != s->recv_acked ? I_ACK_DELAY_MS :
+	    i_gap(s) ? I_QUICK_MS / 2 : I_QUICK_MS;
 	ssize_t n;
 
 	if (i_outstanding(s) > 0 && s->last_progress + to - now < wait)
@@ -498,18 +548,9 @@ i_step(struct proto *p)
 		s->last_input = now;
 		return i_process(p);
 	}
-	if (s->recv_last != s->recv_acked && i_write(p, IPKT_ACK, 0, 0, 0, NULL, 0) < 0)
+	if (i_idle(p, now) < 0)
 		return -1;
-	if (i_outstanding(s) > 0 && now >= s->last_progress + to) {
-		p->st.timeouts++;
-		if (++s->resends_in_row > i_retries(p)) {
-			log_warnx("i: no acknowledgement after %d tries", i_retries(p));
-			return -1;
-		}
-		s->last_progress = now;
-		return i_resend(p, (s->send_acked + 1) % IPKT_SEQMOD);
-	}
-	if (now - s->last_input > to * i_retries(p) && now - s->last_input > 120000) {
+	if (i_outstanding(s) == 0 && now - s->last_input > to * i_retries(p) && now - s->last_input > 120000) {
 		p->st.timeouts++;
 		log_warnx("i: the peer has been silent too long");
 		return -1;
