@@ -17,7 +17,7 @@ trap 'rm -f "$log"' EXIT
 prove -v -j"${BRIGADE_JOBS:-2}" "$@" >"$log" 2>&1
 status=$?
 # Show failures and the summary, not every passing line.
-grep -v -E '^(ok [0-9]+.*|#.*|ok|1\.\.[0-9]+|\s*)$' "$log" | tail -n 200
+grep -v -E '^(ok [0-9]+.*|# [^ ].*|#|ok|1\.\.[0-9]+|\s*)$' "$log" | tail -n 200
 passed=$(grep -c -E '^ok [0-9]+' "$log")
 failed=$(grep -c -E '^not ok [0-9]+' "$log")
 skipped=$(grep -c -E '^ok [0-9]+.*# (skip|SKIP)' "$log")

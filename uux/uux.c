@@ -199,6 +199,9 @@ main(int argc, char **argv)
 		int e = errno;
 		fprintf(stderr, "uux: %s!%s: %s\n", a.sys, a.command, err);
 		log_warnx("sys=%s user=%s: cannot queue %s: %s", a.sys, user, a.command, err);
+		uuxargs_free(&a);
+		spool_close(sp);
+		conf_free(&conf);
 		return e == ENOSPC || e == EDQUOT || e == EFBIG ? UUX_EX_TEMPFAIL :
 		    UUX_EX_CANTCREAT;
 	}
