@@ -8,7 +8,7 @@
 
 gw_node alpha beta
 gw_node beta alpha
-echo "bsmtp-batch-size 200000" >>alpha/config
+echo "bsmtp-batch-size 10000" >>alpha/config
 
 # batches - the data files holding alpha's queued batches for beta
 batches() {
