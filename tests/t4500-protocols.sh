@@ -2,7 +2,8 @@
 # t4500-protocols.sh - the t and e protocols over TCP against Taylor UUCP
 # in both roles (files both ways, sha256-identical), protocol choice and
 # its log lines, and the end-to-end CRC-32 between Brigade nodes over a
-# line that flips bits (BER 1e-5, g): no corrupted file is ever delivered.
+# line that flips bits (BER 1e-5 and 1e-4, g): no corrupted file is ever
+# delivered, and at 1e-4 the check really rejects and resends files.
 . "$(dirname "$0")/lib-uucp.sh"
 need_brigade
 
@@ -57,7 +58,7 @@ test_expect_success 'Brigade to Brigade over TCP: t picked by default, files bot
 	same_file "$TRASH/x1" "$TRASH/bb/pub/x1" &&
 	same_file "$TRASH/bb/pub/y1" "$TRASH/ba/pub/y1" &&
 	picked ba t &&
-	grep -a -q "protocols: offering \"tegG\" (default for a reliable port)" "$TRASH/bb/Log" &&
+	grep -a -q "protocols: offering \"teigG\" (default for a reliable port)" "$TRASH/bb/Log" &&
 	grep -a -q "integrity=crc32-end-to-end" "$TRASH/ba/Log"
 '
 
@@ -80,7 +81,7 @@ test_expect_success 'the protocol keyword and a Systems suffix choose e' '
 '
 tcp_unlisten bb
 
-test_expect_success 'a PTY line is not reliable: g, never t or e' '
+test_expect_success 'a PTY line is not reliable: i (then g), never t or e' '
 	line_start p &&
 	brigade_node pa && brigade_node pb &&
 	brigade_system pa pb "$TRASH/p.a" && brigade_system pb pa "$TRASH/p.b" &&
@@ -88,8 +89,9 @@ test_expect_success 'a PTY line is not reliable: g, never t or e' '
 	make_file "$TRASH/p1" 2000 && brigade_queue pa "$TRASH/p1" "pb!~/p1" &&
 	call brigade pa pb brigade pb pa p &&
 	same_file "$TRASH/p1" "$TRASH/pb/pub/p1" &&
-	grep -a -q "offering \"gG\" (default for a port that is not reliable)" "$TRASH/pb/Log" &&
-	picked pa g
+	grep -a -q "offering \"igG\" (default for a port that is not reliable)" "$TRASH/pb/Log" &&
+	picked pa i &&
+	grep -a -q "integrity=crc32-end-to-end" "$TRASH/pa/Log"
 '
 
 # BER test: 200 small files over a line flipping one bit in 100000.
@@ -97,6 +99,7 @@ test_expect_success 'BER 1e-5 with g: 200 files, none delivered corrupted' '
 	line_stop p &&
 	UULINE_ARGS="--ber 1e-5 --seed 4500" && export UULINE_ARGS &&
 	brigade_node ea && brigade_node eb &&
+	echo "protocol g" >>"$TRASH/ea/config" && echo "protocol g" >>"$TRASH/eb/config" &&
 	brigade_system ea eb "$TRASH/e.a" && brigade_system eb ea "$TRASH/e.b" &&
 	brigade_permit eb "LOGNAME=ea MACHINE=ea REQUEST=yes SENDFILES=yes" &&
 	mkdir -p "$TRASH/esrc" && i=0 &&
@@ -121,7 +124,48 @@ test_expect_success 'BER 1e-5 with g: 200 files, none delivered corrupted' '
 	resent=$(grep -a -c "result=rejected-will-resend" "$TRASH/ea/Log" || :) &&
 	echo "# 200 files in $tries calls: $bad corrupted, $rejected caught by the CRC-32, $resent re-sent" &&
 	test "$bad" -eq 0 &&
-	test "$rejected" -eq "$resent"
+	test "$rejected" -eq "$resent" &&
+	picked ea g
+'
+
+# At BER 1e-4, g's checksum lets through some packets whose first data
+# byte was flipped: the end-to-end CRC-32 must catch every such file, the
+# sender must send it again, and no corrupted file may be delivered.
+test_expect_success 'BER 1e-4 with g: the end-to-end CRC rejects and resends' '
+	UULINE_ARGS="--ber 1e-4 --seed 4501" && export UULINE_ARGS &&
+	brigade_node ga && brigade_node gb &&
+	for n in ga gb; do
+		printf "protocol g\nprotocol-parameter g errors 100000\n%s\n%s\n" \
+			"protocol-parameter g timeout 1" "protocol-parameter g packet-size 32" \
+			>>"$TRASH/$n/config"
+	done &&
+	brigade_system ga gb "$TRASH/g.a" && brigade_system gb ga "$TRASH/g.b" &&
+	brigade_permit gb "LOGNAME=ga MACHINE=ga REQUEST=yes SENDFILES=yes" &&
+	mkdir -p "$TRASH/gsrc" && i=0 &&
+	while [ $i -lt 6 ]; do
+		make_file "$TRASH/gsrc/n$i" 16384 &&
+		brigade_queue ga "$TRASH/gsrc/n$i" "gb!~/n$i" || exit 1
+		i=$((i + 1))
+	done &&
+	tries=0 &&
+	while [ -n "$(brigade_jobs ga)" ] && [ $tries -lt 6 ]; do
+		call brigade ga gb brigade gb ga g
+		tries=$((tries + 1))
+	done &&
+	unset UULINE_ARGS &&
+	test -z "$(brigade_jobs ga)" &&
+	bad=0 && i=0 &&
+	while [ $i -lt 6 ]; do
+		same_file "$TRASH/gsrc/n$i" "$TRASH/gb/pub/n$i" >/dev/null 2>&1 || bad=$((bad + 1))
+		i=$((i + 1))
+	done &&
+	rejected=$(grep -a -c "result=corrupt-rejected" "$TRASH/gb/Log" || :) &&
+	resent=$(grep -a -c "result=rejected-will-resend" "$TRASH/ga/Log" || :) &&
+	echo "# 6 x 16 KiB in $tries calls: $bad corrupted, $rejected caught by the CRC-32, $resent re-sent" &&
+	test "$bad" -eq 0 &&
+	test "$rejected" -gt 0 &&
+	test "$rejected" -eq "$resent" &&
+	picked ga g
 '
 
 if ! { [ "$(id -u)" -eq 0 ] && [ -x "$TAYLOR_UUCICO" ] && command -v socat >/dev/null 2>&1; }; then
