@@ -619,6 +619,19 @@ i_is_reply(const char *cmd)
 	return cmd[0] && strchr("SRXECH", cmd[0]) && (cmd[1] == 'Y' || cmd[1] == 'N');
 }
 
+/* i_expect_from - our SY names where the file is to start (a restart's
+ * offset, else 0): data the sender streamed from elsewhere before it saw
+ * the SY is skipped, a gap is an error */
+static void
+i_expect_from(struct i_key *k, const char *rest)
+{
+	char *end;
+	long long off = strtoll(rest, &end, 0);
+
+	k->next_pos = off > 0 ? off : 0;
+	k->have_pos = 1;
+}
+
 /* i_sendcmd - a command, NUL-terminated, on the right channel */
 static int
 i_sendcmd(struct proto *p, const char *cmd)
@@ -637,6 +650,8 @@ i_sendcmd(struct proto *p, const char *cmd)
 			rch = key;
 		else if (cmd[0] != 'H' && key >= 8)
 			lch = key - 7;
+		if ((cmd[0] == 'S' || cmd[0] == 'E') && cmd[1] == 'Y' && rch)
+			i_expect_from(&s->keys[rch], cmd + 2);
 		if (cmd[0] == 'R' && cmd[1] == 'Y') {
 			s->cur_lch = lch;
 			s->cur_rch = rch;
