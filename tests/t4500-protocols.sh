@@ -142,7 +142,7 @@ test_expect_success 'BER 1e-4 with g: the end-to-end CRC rejects and resends' '
 	brigade_system ga gb "$TRASH/g.a" && brigade_system gb ga "$TRASH/g.b" &&
 	brigade_permit gb "LOGNAME=ga MACHINE=ga REQUEST=yes SENDFILES=yes" &&
 	mkdir -p "$TRASH/gsrc" && i=0 &&
-	while [ $i -lt 6 ]; do
+	while [ $i -lt 10 ]; do
 		make_file "$TRASH/gsrc/n$i" 16384 &&
 		brigade_queue ga "$TRASH/gsrc/n$i" "gb!~/n$i" || exit 1
 		i=$((i + 1))
@@ -155,13 +155,13 @@ test_expect_success 'BER 1e-4 with g: the end-to-end CRC rejects and resends' '
 	unset UULINE_ARGS &&
 	test -z "$(brigade_jobs ga)" &&
 	bad=0 && i=0 &&
-	while [ $i -lt 6 ]; do
+	while [ $i -lt 10 ]; do
 		same_file "$TRASH/gsrc/n$i" "$TRASH/gb/pub/n$i" >/dev/null 2>&1 || bad=$((bad + 1))
 		i=$((i + 1))
 	done &&
 	rejected=$(grep -a -c "result=corrupt-rejected" "$TRASH/gb/Log" || :) &&
 	resent=$(grep -a -c "result=rejected-will-resend" "$TRASH/ga/Log" || :) &&
-	echo "# 6 x 16 KiB in $tries calls: $bad corrupted, $rejected caught by the CRC-32, $resent re-sent" &&
+	echo "# 10 x 16 KiB in $tries calls: $bad corrupted, $rejected caught by the CRC-32, $resent re-sent" &&
 	test "$bad" -eq 0 &&
 	test "$rejected" -gt 0 &&
 	test "$rejected" -eq "$resent" &&
