@@ -19,7 +19,9 @@
 # Environment: BENCH_SPEEDS ("9600 115200"), BENCH_BERS ("0 1e-5"),
 # BENCH_G ("3/64 7/4096"), BENCH_SIZE (1048576), BENCH_MAILS (200),
 # BENCH_MAIL_SIZE (2048), BENCH_IMPLS ("brigade taylor"), BENCH_OUT (table
-# file, default bench/results.txt), BENCH_PROTO (g).  Taylor needs root.
+# file, default bench/results.txt), BENCH_PROTO (g), BENCH_LOADS ("file
+# mails").  BENCH_QUICK=1 changes the defaults to a few minutes' run:
+# 115200 bit/s only, a 256 KiB file and 50 mails.  Taylor needs root.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export BRIGADE_TOP=$TOP BRIGADE_BUILD=$TOP/$BUILD
@@ -28,6 +30,11 @@ set -- "$BUILD"
 . "$TOP/bench/lib-badline.sh"
 need_brigade
 
+if [ -n "${BENCH_QUICK:-}" ]; then
+	BENCH_SPEEDS=${BENCH_SPEEDS:-115200}
+	BENCH_SIZE=${BENCH_SIZE:-262144}
+	BENCH_MAILS=${BENCH_MAILS:-50}
+fi
 BENCH_SPEEDS=${BENCH_SPEEDS:-9600 115200}
 BENCH_BERS=${BENCH_BERS:-0 1e-5}
 BENCH_G=${BENCH_G:-3/64 7/4096}
@@ -35,6 +42,7 @@ BENCH_SIZE=${BENCH_SIZE:-1048576}
 BENCH_MAILS=${BENCH_MAILS:-200}
 BENCH_MAIL_SIZE=${BENCH_MAIL_SIZE:-2048}
 BENCH_IMPLS=${BENCH_IMPLS:-brigade taylor}
+BENCH_LOADS=${BENCH_LOADS:-file mails}
 BENCH_OUT=${BENCH_OUT:-$TOP/bench/results.txt}
 BADLINE_PROTO=${BENCH_PROTO:-g}	# the g comparison: Brigade would pick i on its own
 if [ "$(id -u)" -ne 0 ] || [ ! -x "$TAYLOR_UUCICO" ]; then
@@ -89,7 +97,7 @@ bench_one() {
 for sp in $BENCH_SPEEDS; do
 	for ber in $BENCH_BERS; do
 		for g in $BENCH_G; do
-			for pay in file mails; do
+			for pay in $BENCH_LOADS; do
 				for impl in $BENCH_IMPLS; do
 					bench_one "$impl" "$sp" "$ber" "${g%/*}" "${g#*/}" "$pay"
 				done | tee -a "$BENCH_OUT" >"$BASE/rows"

@@ -187,6 +187,22 @@ gpkt_payload(const unsigned char *data, size_t len, int tt, size_t *off, size_t 
 	return 0;
 }
 
+/* gpkt_after_bad - how far to skip past the DLE at p (avail bytes) that
+ * starts a frame with a bad checksum: the whole frame when a valid header
+ * follows it at once (the frame was real, only its data was hit), else
+ * just the DLE (the header may have been noise inside other data) */
+static size_t
+gpkt_after_bad(const unsigned char *p, size_t avail, size_t maxdata, size_t datalen)
+{
+	struct gpkt_hdr next;
+	size_t end = GPKT_HDRLEN + datalen;
+
+	if (avail - end >= GPKT_HDRLEN && p[end] == GPKT_DLE &&
+	    gpkt_parse_header(p + end, maxdata, &next) == 0)
+		return end;
+	return 1;
+}
+
 /* gpkt_scan - find and check the frame at the front of buf */
 enum gpkt_scan_result
 gpkt_scan(const unsigned char *buf, size_t len, size_t maxdata,
@@ -217,7 +233,7 @@ gpkt_scan(const unsigned char *buf, size_t len, size_t maxdata,
 		want = (0xaaaau - (gpkt_checksum(f->data, f->h.datalen) ^ f->h.control)) & 0xffff;
 		if (want != f->h.check ||
 		    gpkt_payload(f->data, f->h.datalen, f->h.tt, &off, &n) < 0) {
-			*used = skip + 1;
+			*used = gpkt_after_bad(p, len - skip, maxdata, f->h.datalen) + skip;
 			return GPKT_BADSUM;
 		}
 		f->payload = f->data + off;

@@ -119,7 +119,10 @@ int gpkt_payload(const unsigned char *data, size_t len, int tt, size_t *off, siz
  * before the first DLE is skipped.  *used is set to the number of bytes
  * the caller may discard: for GPKT_FRAME, through the end of the frame;
  * for GPKT_BADHDR and GPKT_BADSUM, through the offending DLE (scan again
- * from the byte after it: it may have been noise); for GPKT_NEED, the
+ * from the byte after it: it may have been noise), except that a frame
+ * with a bad checksum directly followed by a valid header is skipped
+ * whole (its header was real: rescanning its data for DLEs would only
+ * find false frames that hold up the real ones); for GPKT_NEED, the
  * garbage before the DLE that starts the incomplete frame.  For
  * GPKT_FRAME and GPKT_BADSUM, *f describes the frame (for GPKT_BADSUM only
  * f->h is meaningful).  Data packets larger than maxdata count as bad

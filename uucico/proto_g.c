@@ -37,8 +37,16 @@
 
 #define G_RBUF 65536		/* bytes of input buffered */
 #define G_QSLOTS 8		/* received packets held for the session */
-#define G_DECAY 10		/* good packets that forgive one error */
+#define G_DECAY 1		/* good packets that forgive one error */
 #define G_CMDMAX (1 << 20)	/* longest command we read before failing */
+#define G_QUICK_MIN 400		/* ms: shortest quick-resend wait */
+#define G_QUICK_DEF 2000	/* ms: the quick wait before any ack was timed */
+#define G_QUICK_MAX 3		/* quick resends before the full timeout rules */
+#define G_STALL_MS 500		/* ms of silence that ends an incomplete frame */
+#define G_EPRIOR 32768.0	/* error-free bytes assumed before any loss */
+#define G_EDECAY 524288.0	/* bytes after which the error history halves */
+#define G_WARMUP 65536.0	/* bytes sent in packets of at most... */
+#define G_WARMSIZE 1024		/* ...this size, until a loss shows the line */
 
 /* Defaults for parameters left at zero (Taylor's: 7, 64, 10 s). */
 #define G_DEF_WINDOW 7
@@ -68,6 +76,15 @@ struct g_state {
 	unsigned char out[8][GPKT_MAXFRAME];	/* unacknowledged frames */
 	size_t outlen[8];
 	unsigned outsum[8];		/* their data checksums */
+	long long sent_at[8];		/* when each was last written */
+	int resent[8];			/* whether it was written more than once */
+	long long last_send;		/* when a data packet was last written */
+	long long rtt_min;		/* least write-to-ack time seen (ms), 0 unknown */
+	double mspb;			/* ms the line takes per byte of ours */
+	long long prog_at;		/* when an ack last moved */
+	int quick;			/* quick resends since the last progress */
+	double ebytes, elost;		/* bytes sent and packets lost, decaying */
+	double sent_total;		/* bytes of data packets sent in all */
 	unsigned char part[GPKT_MAXDATA];	/* file bytes not yet sent */
 	size_t partlen;
 
@@ -76,6 +93,7 @@ struct g_state {
 	int recv_acked;			/* last we acknowledged */
 	int force_ack;			/* acknowledge again (a duplicate came) */
 	int rj_for;			/* recv_last when we sent RJ, or -1 */
+	long long rj_at;		/* when that RJ was (last) sent */
 	size_t maxdata;			/* largest data field we accept */
 	struct g_slot q[G_QSLOTS];
 	int qhead, qcount;
@@ -170,7 +188,46 @@ g_progress(struct proto *p)
 	struct g_state *g = p->priv;
 
 	g->tries = 0;
+	g->quick = 0;
 	g->timer_at = now_ms() + g_timeout_ms(p);
+}
+
+/* g_outbytes - bytes of our unacknowledged packets */
+static size_t
+g_outbytes(const struct g_state *g)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 1; i <= g_nout(g); i++)
+		n += g->outlen[(g->send_ack + i) & 7];
+	return n;
+}
+
+/* g_quick_ms - how long the line may stay quiet before we act: the time
+ * our unacknowledged bytes take on the line (as measured) and a round
+ * trip, with margins, within G_QUICK_MIN and the full timeout */
+static long long
+g_quick_ms(const struct proto *p)
+{
+	const struct g_state *g = p->priv;
+	long long q;
+
+	if (g->rtt_min == 0)
+		q = G_QUICK_DEF;
+	else
+		q = (long long)((double)g_outbytes(g) * g->mspb * 1.5) + 2 * g->rtt_min + 300;
+
+	if (q < G_QUICK_MIN)
+		q = G_QUICK_MIN;
+	return q < g_timeout_ms(p) ? q : g_timeout_ms(p);
+}
+
+/* g_lost - count one lost packet of ours for the packet size estimate */
+static void
+g_lost(struct g_state *g)
+{
+	g->elost += 1.0;
 }
 
 /* g_resend - send our unacknowledged packet seq again, with a fresh ack */
@@ -188,6 +245,8 @@ g_resend(struct proto *p, int seq)
 	b[5] = (unsigned char)(b[1] ^ b[2] ^ b[3] ^ b[4]);
 	g->recv_acked = g->recv_last;
 	g->force_ack = 0;
+	g->resent[seq] = 1;
+	g->sent_at[seq] = g->last_send = now_ms();
 	p->st.packets_resent++;
 	log_debug(LOG_D_PROTO, "g: resending packet %d", seq);
 	return g_write(p, b, g->outlen[seq]);
@@ -213,8 +272,25 @@ g_ack(struct proto *p, int n)
 	struct g_state *g = p->priv;
 	int d = (n - g->send_ack) & 7;
 
+	long long now = now_ms(), rtt;
+	int first = (g->send_ack + 1) & 7, i;
+	size_t bytes = 0;
+
 	if (d == 0 || d > g_nout(g))
 		return;		/* old news, or not a packet we sent */
+	/* time only packets written once (an ack of a resent one is
+	 * ambiguous): the least round trip, and the line's time per byte
+	 * when these packets waited behind the previous ack */
+	for (i = 0; i < d; i++)
+		bytes += g->outlen[(first + i) & 7];
+	if (!g->resent[n & 7]) {
+		rtt = now - g->sent_at[n & 7];
+		if (g->rtt_min == 0 || rtt < g->rtt_min)
+			g->rtt_min = rtt > 0 ? rtt : 1;
+		if (!g->resent[first] && g->prog_at > g->sent_at[first] && bytes > 0)
+			g->mspb = (3 * g->mspb + (double)(now - g->prog_at) / (double)bytes) / 4;
+	}
+	g->prog_at = now;
 	g->send_ack = n;
 	g_progress(p);
 }
@@ -254,6 +330,8 @@ g_control(struct proto *p, const struct gpkt_hdr *h)
 	case GPKT_CTL_RJ:
 		p->st.rejects_received++;
 		g_ack(p, h->yyy);
+		if (g_nout(g) > 0)
+			g_lost(g);
 		return g_resend_all(p);
 	case GPKT_CTL_SRJ:
 		if (((h->yyy - g->send_ack) & 7) != 0 && ((h->yyy - g->send_ack) & 7) <= g_nout(g))
@@ -279,6 +357,18 @@ g_control(struct proto *p, const struct gpkt_hdr *h)
 	}
 }
 
+/* g_reject - ask the peer to send again everything after recv_last */
+static int
+g_reject(struct proto *p)
+{
+	struct g_state *g = p->priv;
+
+	g->rj_for = g->recv_last;
+	g->rj_at = now_ms();
+	p->st.rejects_sent++;
+	return g_send_control(p, GPKT_CTL_RJ, g->recv_last);
+}
+
 /* g_data - handle a data packet with a good checksum */
 static int
 g_data(struct proto *p, const struct gpkt_frame *f)
@@ -294,13 +384,9 @@ g_data(struct proto *p, const struct gpkt_frame *f)
 		if (((seq - expect) & 7) < p->par.window) {
 			/* ahead of what we expect: one went missing */
 			log_debug(LOG_D_PROTO, "g: packet %d out of sequence (want %d)", seq, expect);
-			if (g->rj_for != g->recv_last) {
-				g->rj_for = g->recv_last;
-				p->st.rejects_sent++;
-				if (g_send_control(p, GPKT_CTL_RJ, g->recv_last) < 0)
-					return -1;
-			}
-			return g_error(p);
+			if (g->rj_for == g->recv_last)
+				return 0;	/* this gap was already counted and rejected */
+			return g_reject(p) < 0 ? -1 : g_error(p);
 		}
 		log_debug(LOG_D_PROTO, "g: duplicate packet %d", seq);
 		g->force_ack = 1;
@@ -332,12 +418,12 @@ g_badsum(struct proto *p, const struct gpkt_hdr *h)
 
 	p->st.checksum_errors++;
 	log_debug(LOG_D_PROTO, "g: bad checksum (k %d, control 0x%02x)", h->k, h->control);
-	if (h->tt != GPKT_TT_CONTROL && g->rj_for != g->recv_last && g->qcount < G_QSLOTS) {
-		g->rj_for = g->recv_last;
-		p->st.rejects_sent++;
-		if (g_send_control(p, GPKT_CTL_RJ, g->recv_last) < 0)
-			return -1;
-	}
+	if (h->tt == GPKT_TT_CONTROL)
+		return g_error(p);
+	if (g->rj_for == g->recv_last)
+		return 0;	/* part of a gap already counted and rejected */
+	if (g->qcount < G_QSLOTS && g_reject(p) < 0)
+		return -1;
 	return g_error(p);
 }
 
@@ -390,8 +476,9 @@ g_flush_ack(struct proto *p)
 }
 
 /* g_stale - whether the incomplete frame at the front of the buffer is
- * noise: nothing arrived for a whole timeout, or it has been waited for
- * three (a 4 KiB frame takes 17 s at 2400 bit/s) */
+ * noise: the line went silent for G_STALL_MS in the middle of it (a real
+ * frame is written whole, so its bytes keep coming), or it has been
+ * waited for three timeouts (a 4 KiB frame takes 17 s at 2400 bit/s) */
 static int
 g_stale(struct proto *p)
 {
@@ -399,7 +486,7 @@ g_stale(struct proto *p)
 	long long now = now_ms(), t = g_timeout_ms(p);
 
 	return g->roff < g->rlen && g->pend_pos == g->rbase + (long long)g->roff &&
-	    (now - g->last_rx >= t || now - g->pend_since >= 3 * t);
+	    (now - g->last_rx >= G_STALL_MS || now - g->pend_since >= 3 * t);
 }
 
 /* g_pump - read from the port until the deadline and handle what came;
@@ -417,6 +504,8 @@ g_pump(struct proto *p, long long deadline)
 		g->rbase += (long long)g->roff;
 		g->roff = 0;
 	}
+	if (g->pend_pos == g->rbase && g->rlen > 0 && wait > g->last_rx + G_STALL_MS - now_ms())
+		wait = g->last_rx + G_STALL_MS - now_ms();	/* an incomplete frame */
 	if (wait < 0)
 		wait = 0;
 	n = port_read(p->port, g->rbuf + g->rlen, sizeof(g->rbuf) - g->rlen,
@@ -460,11 +549,82 @@ g_timeout(struct proto *p)
 	log_debug(LOG_D_PROTO, "g: timeout %d of %d", g->tries, p->par.retries);
 	if (!g->started)
 		return g->init_resend >= 0 ? g_send_init(p, g->init_resend) : 0;
-	if (g_nout(g) > 0)
+	if (g_nout(g) > 0) {
+		g_lost(g);
 		return g_resend_all(p);
+	}
 	/* nothing of ours is missing: ask the peer to send again */
 	p->st.rejects_sent++;
 	return g_send_control(p, GPKT_CTL_RJ, g->recv_last);
+}
+
+/* g_quick_at - when the quick timer is due: our oldest packet unacked for
+ * a quick wait since the last write or ack, or the packets our RJ asked
+ * for not arriving while the line is silent; LLONG_MAX when neither */
+static long long
+g_quick_at(struct proto *p)
+{
+	struct g_state *g = p->priv;
+	long long at = LLONG_MAX, q = g_quick_ms(p), t;
+
+	if (!g->started || g->peer_closed)
+		return at;
+	if (g_nout(g) > 0 && g->quick < G_QUICK_MAX)
+		at = (g->last_send > g->prog_at ? g->last_send : g->prog_at) + q;
+	if (g->rj_for == g->recv_last && g->quick < G_QUICK_MAX) {
+		t = (g->rj_at > g->last_rx ? g->rj_at : g->last_rx) + q;
+		if (t < at)
+			at = t;
+	}
+	return at;
+}
+
+/* g_quick - the quick timer ran out: poll with our oldest packet (its ack
+ * or the peer's RJ tells where it is), or repeat our RJ; neither counts
+ * as a retry, but G_QUICK_MAX of them in a row leave it to the timeout */
+static int
+g_quick(struct proto *p)
+{
+	struct g_state *g = p->priv;
+
+	g->quick++;
+	if (g_nout(g) > 0 &&
+	    now_ms() >= (g->last_send > g->prog_at ? g->last_send : g->prog_at) + g_quick_ms(p)) {
+		log_debug(LOG_D_PROTO, "g: no ack for %lld ms", g_quick_ms(p));
+		g_lost(g);
+		if (g_resend(p, (g->send_ack + 1) & 7) < 0)
+			return -1;
+	}
+	if (g->rj_for == g->recv_last &&
+	    now_ms() >= (g->rj_at > g->last_rx ? g->rj_at : g->last_rx) + g_quick_ms(p)) {
+		log_debug(LOG_D_PROTO, "g: the line is silent after RJ %d", g->recv_last);
+		if (g_reject(p) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* g_tick - run whichever timer is due; 0, or -1 on failure */
+static int
+g_tick(struct proto *p)
+{
+	struct g_state *g = p->priv;
+
+	if (now_ms() >= g->timer_at)
+		return g_timeout(p);
+	if (now_ms() >= g_quick_at(p))
+		return g_quick(p);
+	return 0;
+}
+
+/* g_next_at - the earlier of the two timers */
+static long long
+g_next_at(struct proto *p)
+{
+	struct g_state *g = p->priv;
+	long long q = g_quick_at(p);
+
+	return q < g->timer_at ? q : g->timer_at;
 }
 
 /* What g_wait waits for. */
@@ -505,12 +665,12 @@ g_wait(struct proto *p, enum g_goal goal, int arg)
 			g->dead = 1;
 			return -1;
 		}
-		if (now_ms() >= g->timer_at) {
-			if (g_timeout(p) < 0)
+		if (now_ms() >= g_next_at(p)) {
+			if (g_tick(p) < 0)
 				return -1;
 			continue;
 		}
-		if (g_pump(p, g->timer_at) < 0)
+		if (g_pump(p, g_next_at(p)) < 0)
 			return -1;
 	}
 }
@@ -544,6 +704,64 @@ g_packet_size(const struct proto *p, size_t n, int isshort)
 	return size;
 }
 
+/* g_full_size - the size of full data packets now: the peer's size (at
+ * most G_WARMSIZE for the first G_WARMUP bytes), or on a line that has
+ * lost packets the size that carries the most, given the loss rate per
+ * byte seen so far (go-back-N: each loss costs about a window of
+ * packets): for g with a peer taking more than 64 */
+static size_t
+g_full_size(const struct proto *p)
+{
+	const struct g_state *g = p->priv;
+	size_t full = (size_t)p->st.send_packsize, size, best = full;
+	double q = g->elost / (g->ebytes + G_EPRIOR), x, y, v, bestv = -1e9;
+
+	if (g->big || full <= 64)
+		return full;
+	if (g->elost <= 0)	/* a big window of big packets lost costs seconds */
+		return g->sent_total < G_WARMUP && full > G_WARMSIZE ? G_WARMSIZE : full;
+	for (size = 64; size <= full; size *= 2) {
+		/* log of the share of data in a frame, less the log of the
+		 * line time per frame delivered, 1 + window * loss chance
+		 * (series and Pade approximations of the logarithms) */
+		x = (double)GPKT_HDRLEN / (double)(size + GPKT_HDRLEN);
+		y = (double)p->st.send_window * q * (double)(size + GPKT_HDRLEN);
+		v = -x - x * x / 2 - x * x * x / 3 - y * (6 + y) / (6 + 4 * y);
+		if (v > bestv) {
+			bestv = v;
+			best = size;
+		}
+	}
+	return best;
+}
+
+/* g_tail_cost - the line bytes of the cheapest way to send the last n
+ * bytes (0 < n < full) of a file with full packets of powers of two and
+ * at most one short packet; *first, *size: the first packet's bytes and
+ * data field size */
+static size_t
+g_tail_cost(const struct proto *p, size_t n, size_t full, size_t *first, size_t *size)
+{
+	size_t sz = g_packet_size(p, n, 1), pw = GPKT_MINDATA, best, c, f, z;
+
+	*first = n;
+	*size = sz;
+	best = sz + GPKT_HDRLEN;
+	if (((const struct g_state *)p->priv)->big || (size_t)p->st.send_packsize <= 64)
+		return best;
+	while (pw * 2 <= n && pw * 2 <= full)
+		pw *= 2;
+	if (pw > n)
+		return best;
+	c = pw + GPKT_HDRLEN + (pw < n ? g_tail_cost(p, n - pw, full, &f, &z) : 0);
+	if (c < best) {
+		best = c;
+		*first = pw;
+		*size = pw;
+	}
+	return best;
+}
+
 /* g_send_packet - send n bytes in a data field of size bytes (short when
  * n < size), waiting for room in the window first */
 static int
@@ -558,8 +776,18 @@ g_send_packet(struct proto *p, const void *buf, size_t n, size_t size)
 	if (g->outlen[seq] == 0)
 		return g_fail(p, "internal error: bad packet size");
 	g->outsum[seq] = gpkt_checksum(g->out[seq] + GPKT_HDRLEN, size);
-	if (g_nout(g) == 0)
+	if (g_nout(g) == 0) {
 		g->timer_at = now_ms() + g_timeout_ms(p);
+		g->quick = 0;
+	}
+	g->sent_at[seq] = g->last_send = now_ms();
+	g->resent[seq] = 0;
+	g->ebytes += (double)g->outlen[seq];
+	g->sent_total += (double)g->outlen[seq];
+	if (g->ebytes > G_EDECAY) {
+		g->ebytes /= 2;
+		g->elost /= 2;
+	}
 	g->send_seq = (seq + 1) & 7;
 	g->recv_acked = g->recv_last;
 	g->force_ack = 0;
@@ -676,26 +904,37 @@ g_senddata(struct proto *p, const void *buf, size_t len)
 {
 	struct g_state *g = p->priv;
 	const unsigned char *b = buf;
-	size_t full, n;
+	size_t full, n, size, off = 0;
 
 	if (g_usable(p) < 0)
 		return -1;
-	full = (size_t)p->st.send_packsize;
 	if (len == 0) {
-		if (g->partlen > 0) {
-			n = g->partlen;
-			g->partlen = 0;
-			if (g_send_packet(p, g->part, n, g_packet_size(p, n, 1)) < 0)
+		/* the rest in the fewest line bytes, then the empty packet */
+		while (off < g->partlen) {
+			full = g_full_size(p);
+			(void)g_tail_cost(p, g->partlen - off, full, &n, &size);
+			if (g_send_packet(p, g->part + off, n, size) < 0)
 				return -1;
+			off += n;
 		}
+		g->partlen = 0;
 		return g_send_packet(p, "", 0, g_packet_size(p, 0, 1));
 	}
 	while (len > 0) {
+		full = g_full_size(p);
 		if (g->partlen == 0 && len >= full) {
 			if (g_send_packet(p, b, full, full) < 0)
 				return -1;
 			b += full;
 			len -= full;
+			continue;
+		}
+		if (g->partlen >= full) {
+			/* the size shrank: send what is held in pieces of it */
+			if (g_send_packet(p, g->part, full, full) < 0)
+				return -1;
+			memmove(g->part, g->part + full, g->partlen - full);
+			g->partlen -= full;
 			continue;
 		}
 		n = full - g->partlen < len ? full - g->partlen : len;
@@ -750,12 +989,12 @@ g_shutdown(struct proto *p)
 		return g->peer_closed ? 0 : -1;
 	g->closing = 1;
 	while (g_nout(g) > 0 && !g->peer_closed && !g->dead) {
-		if (now_ms() >= g->timer_at) {
-			if (g_timeout(p) < 0)
+		if (now_ms() >= g_next_at(p)) {
+			if (g_tick(p) < 0)
 				break;
 			continue;
 		}
-		if (g_pump(p, g->timer_at) < 0)
+		if (g_pump(p, g_next_at(p)) < 0)
 			break;
 	}
 	g->dead = 0;	/* the CLOSE is still worth a try */
@@ -833,6 +1072,7 @@ g_new(const struct proto_ops *ops, struct port *port, const struct proto_params 
 	g->rj_for = -1;
 	g->pend_pos = -1;
 	g->last_rx = now_ms();
+	g->mspb = 1.0;	/* 10 bits a byte at 9600 bit/s, until measured */
 	g->maxdata = (size_t)(p->par.packsize > 64 ? p->par.packsize : 64);
 	return p;
 }
