@@ -2,7 +2,8 @@
 # t4700-proto-i.sh - Taylor's i protocol: Brigade and Taylor UUCP 1.07 over
 # a PTY line in both roles (files both ways: 0, 1, 4097 bytes, 1 MiB, every
 # byte value; sha256-identical; Taylor's log shows the call completed),
-# then Brigade to Brigade with i, on a clean line and through uuline at a
+# both roles again at a bit-error rate of 1e-5 (256 KiB each way), then
+# Brigade to Brigade with i, on a clean line and through uuline at a
 # bit-error rate of 1e-4, where every file must still arrive intact.
 . "$(dirname "$0")/lib-uucp.sh"
 need_brigade
@@ -65,6 +66,32 @@ test_expect_success 'Brigade calls Taylor with i: files both ways' '
 	{ call brigade b2 t2 taylor t2 b2 l || { show_logs b2 t2; false; }; } &&
 	check_both t2 b2 &&
 	grep -a -q "protocols: .*picked i" "$TRASH/b2/Log"
+'
+
+test_expect_success 'Brigade and Taylor with i at BER 1e-5, both roles: NAKs, files intact' '
+	UULINE_ARGS="--ber 1e-5 --seed 11" && export UULINE_ARGS &&
+	for R in 3 4; do
+		taylor_node t$R && brigade_node b$R &&
+		if [ $R = 3 ]; then
+			taylor_system t$R b$R "$TRASH/l.a" && brigade_system b$R t$R "$TRASH/l.b"
+		else
+			brigade_system b$R t$R "$TRASH/l.a" && taylor_system t$R b$R "$TRASH/l.b"
+		fi &&
+		brigade_permit b$R "LOGNAME=t$R MACHINE=t$R REQUEST=yes SENDFILES=yes" &&
+		make_file "$TRASH/o$R" 262144 && taylor_queue t$R "$TRASH/o$R" "b$R!~/o" &&
+		make_file "$TRASH/k$R" 262144 && brigade_queue b$R "$TRASH/k$R" "t$R!~/k" &&
+		if [ $R = 3 ]; then
+			call taylor t$R b$R brigade b$R t$R l
+		else
+			call brigade b$R t$R taylor t$R b$R l
+		fi &&
+		same_file "$TRASH/o$R" "$TRASH/b$R/pub/o" &&
+		same_file "$TRASH/k$R" "$TRASH/t$R/pub/k" &&
+		taylor_call_ok t$R && brigade_call_ok b$R &&
+		grep -a "protocol i packets" "$TRASH/b$R/Log" &&
+		grep -a -q "protocol i packets: .*checksum_errors=[1-9]" "$TRASH/b$R/Log" ||
+		{ show_logs b$R t$R; return 1; }
+	done
 '
 else
 	test_skip 'Brigade and Taylor with i' 'needs root and Taylor UUCP'

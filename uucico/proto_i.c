@@ -565,9 +565,14 @@ i_send_seq(struct proto *p, int type, int lch, int rch, const void *data, size_t
 	struct i_state *s = p->priv;
 	int seq;
 
-	while (i_outstanding(s) >= s->send_window)
+	while (i_outstanding(s) >= s->send_window) {
+		if (s->closed) {
+			log_warnx("i: the peer closed the protocol");
+			return -1;
+		}
 		if (i_step(p) < 0)
 			return -1;
+	}
 	seq = s->send_seq;
 	if (i_keep(&s->sent[seq], type, lch, rch, data, len) < 0)
 		return -1;
