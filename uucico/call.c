@@ -272,6 +272,7 @@ uucico_call_system(struct uucico_ctx *c, const char *sys)
 		s.sp = c->sp;
 		s.port = p;
 		s.locked = 0;
+		s.progress = c->o.verbose;
 		str_copy(s.remote, sys, sizeof(s.remote));
 		str_copy(s.protocols, protos, sizeof(s.protocols));
 		result = session_call(&s);

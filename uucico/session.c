@@ -15,6 +15,8 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "uucico/cmd.h"
+#include "lib/timewin.h"
+#include "uucico/sched.h"
 #include "uucico/session.h"
 
 #define SESSION_DLE 020
@@ -427,14 +429,15 @@ session_status(struct session *s, int ok)
 		st.next_retry = 0;
 		st.reason[0] = '\0';
 	} else {
-		int wait;
+		int idx = hdb_find_system(s->hdb, s->remote, 0);
+		int minutes = idx >= 0 ? timewin_retry(s->hdb->sys[idx].time) : -1;
+
 		st.result = SPOOL_ST_FAILED;
 		st.retries++;
-		/* growing waits, capped at 23 hours as in HDB */
-		wait = 300 << (st.retries > 8 ? 8 : st.retries - 1);
-		if (wait > 23 * 3600)
-			wait = 23 * 3600;
-		st.next_retry = st.last_call + wait;
+		/* the same back-off as a call that never connected: doubling
+		 * from the Systems ";N" minutes, capped at 23 hours */
+		st.next_retry = st.last_call +
+		    sched_backoff(st.retries, minutes > 0 ? minutes * 60L : 0);
 		str_copy(st.reason, s->why, sizeof(st.reason));
 	}
 	spool_status_put(s->sp, s->remote, &st);

@@ -44,6 +44,9 @@ struct session {
 	char min_grade;		/* the caller's -p / -vgrade= limit, or 0 */
 	int locked;		/* we hold the remote's system lock */
 	int brought_exec;	/* executions arrived: uuxqt should run */
+	int progress;		/* show each file's progress on stderr (-v) */
+	long long expect_size;	/* size of the file being received, or -1 */
+	const char *show_name;	/* the file's name for the progress line */
 	char why[256];		/* why the call failed */
 	unsigned files_sent, files_received, files_failed, files_resent;
 	unsigned long long bytes_sent, bytes_received;

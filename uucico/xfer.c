@@ -268,6 +268,44 @@ xfer_check_crc(struct session *s, unsigned long crc, const char *file)
 	return 1;
 }
 
+/* Progress of one file for an operator watching a call (-v). */
+struct xfer_meter {
+	const char *dir;	/* "send" or "receive" */
+	const char *file;
+	long long total;	/* bytes of the whole file, or -1 */
+	long long base;		/* bytes already there (a restart) */
+	long long t0, last;	/* when it started, when last shown */
+};
+
+/* xfer_meter_show - one progress line with rate and ETA, rewritten in
+ * place at most twice a second; final ends it with a newline */
+static void
+xfer_meter_show(struct session *s, struct xfer_meter *m, unsigned long long done, int final)
+{
+	long long now = now_ms(), el = now - m->t0;
+	double rate = el > 0 ? (double)done * 1000.0 / (double)el : 0.0;
+	long long have = m->base + (long long)done, eta = -1;
+	const char *base = strrchr(m->file, '/');
+
+	if (!s->progress || (!final && now - m->last < 500))
+		return;
+	m->last = now;
+	if (m->total > 0 && rate > 0 && have <= m->total)
+		eta = (long long)((double)(m->total - have) / rate);
+	if (m->total > 0)
+		fprintf(stderr, "\r%s %s %.40s: %lld/%lld bytes %3lld%% %.1f kB/s", s->remote, m->dir,
+		    base ? base + 1 : m->file, have, m->total,
+		    m->total ? have * 100 / m->total : 100, rate / 1000.0);
+	else
+		fprintf(stderr, "\r%s %s %.40s: %lld bytes %.1f kB/s", s->remote, m->dir,
+		    base ? base + 1 : m->file, have, rate / 1000.0);
+	if (eta >= 0 && !final)
+		fprintf(stderr, " ETA %lld:%02lld  ", eta / 60, eta % 60);
+	else
+		fprintf(stderr, "%s", final ? "          \n" : "");
+	fflush(stderr);
+}
+
 /* xfer_send_body - send the bytes of fd from its current offset pos,
  * then the end-of-file mark, then (to a Brigade peer) the CRC-32 of the
  * whole file at path; 0 or -1 */
@@ -277,6 +315,7 @@ xfer_send_body(struct session *s, int fd, const char *path, long long pos,
 {
 	char *buf = malloc(XFER_BUF);
 	unsigned long crc = crc32(0L, Z_NULL, 0);
+	struct xfer_meter m;
 	struct stat st;
 	ssize_t r;
 
@@ -288,8 +327,15 @@ xfer_send_body(struct session *s, int fd, const char *path, long long pos,
 	}
 	s->proto->send_size = fstat(fd, &st) == 0 ? (long long)st.st_size - pos : -1;
 	s->proto->send_pos = pos;
+	m.dir = "send";
+	m.file = s->show_name ? s->show_name : path;
+	s->show_name = NULL;
+	m.total = s->proto->send_size >= 0 ? s->proto->send_size + pos : -1;
+	m.base = pos;
+	m.t0 = m.last = now_ms();
 	for (;;) {
-		r = read(fd, buf, XFER_BUF);
+		/* smaller reads when someone watches, so the meter moves */
+		r = read(fd, buf, s->progress ? 4096 : XFER_BUF);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -304,8 +350,10 @@ xfer_send_body(struct session *s, int fd, const char *path, long long pos,
 			break;
 		crc = crc32(crc, (const Bytef *)buf, (uInt)r);
 		*bytes += (unsigned long long)r;
+		xfer_meter_show(s, &m, *bytes, 0);
 	}
 	free(buf);
+	xfer_meter_show(s, &m, *bytes, 1);
 	return xfer_send_crc(s, crc);
 }
 
@@ -318,11 +366,13 @@ xfer_recv_body(struct session *s, struct spool_recv *r, const char *file,
 {
 	char *buf = malloc(XFER_BUF);
 	unsigned long crc = crc32(0L, Z_NULL, 0);
+	struct xfer_meter m = { "receive", file, s->expect_size, (long long)r->offset, 0, 0 };
 	ssize_t n;
 	int werr = 0;
 
 	if (!buf)
 		return xfer_fail(s, "out of memory");
+	m.t0 = m.last = now_ms();
 	if (s->e2e && r->offset > 0 && xfer_crc_prefix(r->temp, (long long)r->offset, &crc) < 0)
 		crc = ~0UL;	/* an unreadable prefix can only fail the check */
 	for (;;) {
@@ -337,8 +387,10 @@ xfer_recv_body(struct session *s, struct spool_recv *r, const char *file,
 			werr = errno;
 		crc = crc32(crc, (const Bytef *)buf, (uInt)n);
 		*bytes += (unsigned long long)n;
+		xfer_meter_show(s, &m, *bytes, 0);
 	}
 	free(buf);
+	xfer_meter_show(s, &m, *bytes, 1);
 	if (werr) {
 		/* A full disk or a write error: fail the call so the sender
 		 * keeps the file queued; nothing is lost. */
@@ -440,6 +492,7 @@ xfer_slave_send(struct session *s, struct cmd *c)
 		snprintf(reply, sizeof(reply), "%cY 0x%llx", no, (unsigned long long)r.offset);
 	else
 		snprintf(reply, sizeof(reply), "%cY", no);
+	s->expect_size = c->size;
 	if (xfer_reply(s, reply) < 0 || (good = xfer_recv_body(s, &r, final, &bytes)) < 0) {
 		spool_recv_abort(s->sp, &r, 1);
 		xfer_log(s, "receive", final, bytes, t0, (long long)r.offset, "interrupted");
@@ -688,6 +741,7 @@ xfer_master_send(struct session *s, struct spool_job *job, struct spool_cmd *sc)
 		pos = 0;
 	if (pos > 0 && lseek(fd, (off_t)pos, SEEK_SET) < 0)
 		pos = 0;
+	s->show_name = c->from;
 	if (xfer_send_body(s, fd, path, pos, &bytes) < 0) {
 		xfer_log(s, "send", c->from, bytes, t0, pos, "interrupted");
 		goto out;
@@ -787,6 +841,7 @@ xfer_master_request(struct session *s, struct spool_job *job, struct spool_cmd *
 		xfer_fail(s, "cannot create a temporary file for a request");
 		goto out;
 	}
+	s->expect_size = rsize;
 	good = xfer_recv_body(s, &r, final, &bytes);
 	if (good < 0) {
 		spool_recv_abort(s->sp, &r, 0);
