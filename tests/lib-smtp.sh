@@ -8,6 +8,11 @@
 #   pf_start / pf_stop            a private Postfix (see below)
 . "$(dirname "$0")/lib.sh"
 
+# Servers started inside a test (a subshell) are recorded here, so the
+# cleanup registered once at load time stops them all.
+: >"$TRASH/.gw-pids"
+cleanup 'for _p in $(cat "$TRASH/.gw-pids"); do kill $_p; done; [ -f "$TRASH/pf/conf/main.cf" ] && postfix -c "$TRASH/pf/conf" stop'
+
 gw_node() {
 	_d=$TRASH/$1
 	shift
@@ -27,7 +32,7 @@ gw_node() {
 gw_start() {
 	"$BIN/uusmtpd" -I "$TRASH/$1/config" >"$TRASH/$1.listen" 2>"$TRASH/$1.err" &
 	echo $! >"$TRASH/$1.pid"
-	cleanup "kill $(cat "$TRASH/$1.pid") 2>/dev/null"
+	echo $! >>"$TRASH/.gw-pids"
 	wait_for_line "$TRASH/$1.listen" "^listening on" 10
 }
 
@@ -109,7 +114,6 @@ pf_start() {
 		done
 	} >"$_pf/conf/master.cf"
 	postfix -c "$_pf/conf" start-fg >"$_pf/maillog" 2>&1 &
-	cleanup "postfix -c '$_pf/conf' stop"
 	wait_for_line "$_pf/maillog" "daemon started" 20
 }
 
