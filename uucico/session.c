@@ -385,8 +385,9 @@ session_finish(struct session *s)
 		s->proto->ops->shutdown(s->proto);
 	hs_send(s, s->caller ? "OOOOOO" : "OOOOOOO");
 	hs_send(s, s->caller ? "OOOOOO" : "OOOOOOO");
-	/* Wait briefly for the other side's O's; it may simply hang up. */
-	while (hs_get(s, msg, sizeof(msg), 2) == 0)
+	/* Wait briefly for the other side's O's: it may simply hang up, and
+	 * the protocol's shutdown may already have read them. */
+	while (hs_get(s, msg, sizeof(msg), 1) == 0)
 		if (msg[0] == 'O')
 			break;
 }
