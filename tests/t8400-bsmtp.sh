@@ -83,6 +83,20 @@ test_expect_success 'rsmtp: a plain batch, also under that name' '
 	delivered | grep -qx "C rmail p1 p2"
 '
 
+if command -v python3 >/dev/null 2>&1; then
+test_expect_success 'rcsmtp: a compress(1) batch whose codes grow past 9 bits' '
+	{ printf "HELO alpha\n"; i=0; while [ $i -lt 300 ]; do
+		printf "MAIL FROM:<alpha!s>\nRCPT TO:<z%d>\nDATA\nSubject: lzw %d\n\nline %d\n.\n" $i $i $i
+		i=$((i + 1)); done; printf "QUIT\n"; } >lzw.txt &&
+	python3 "$TOP/tests/lzw-compress.py" <lzw.txt >lzw.Z &&
+	{ ! command -v uncompress >/dev/null || uncompress -c <lzw.Z | cmp - lzw.txt; } &&
+	ln -sf "$BIN/rgsmtp" rcsmtp && ./rcsmtp -I beta/config <lzw.Z &&
+	test "$(delivered | grep -c "^C rmail z")" = 300
+'
+else
+test_skip 'rcsmtp: a compress(1) batch' 'no python3 to make one'
+fi
+
 test_expect_success 'bytes on the line: 200 mails one rmail job each versus batches' '
 	rm -rf alpha/spool/beta && mkdir one &&
 	i=0; while [ $i -lt 200 ]; do
