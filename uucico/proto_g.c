@@ -39,7 +39,7 @@
 #define G_QSLOTS 8		/* received packets held for the session */
 #define G_DECAY 1		/* good packets that forgive one error */
 #define G_CMDMAX (1 << 20)	/* longest command we read before failing */
-#define G_QUICK_MIN 400		/* ms: shortest quick-resend wait */
+#define G_QUICK_MIN 200		/* ms: shortest quick-resend wait */
 #define G_QUICK_DEF 2000	/* ms: the quick wait before any ack was timed */
 #define G_QUICK_MAX 3		/* quick resends before the full timeout rules */
 #define G_STALL_MS 500		/* ms of silence that ends an incomplete frame */
@@ -94,6 +94,7 @@ struct g_state {
 	int force_ack;			/* acknowledge again (a duplicate came) */
 	int rj_for;			/* recv_last when we sent RJ, or -1 */
 	long long rj_at;		/* when that RJ was (last) sent */
+	int gap_hi;			/* farthest packet seen past the gap since */
 	size_t maxdata;			/* largest data field we accept */
 	struct g_slot q[G_QSLOTS];
 	int qhead, qcount;
@@ -216,7 +217,7 @@ g_quick_ms(const struct proto *p)
 	if (g->rtt_min == 0)
 		q = G_QUICK_DEF;
 	else
-		q = (long long)((double)g_outbytes(g) * g->mspb * 1.5) + 2 * g->rtt_min + 300;
+		q = (long long)((double)g_outbytes(g) * g->mspb * 1.5) + 2 * g->rtt_min + 150;
 
 	if (q < G_QUICK_MIN)
 		q = G_QUICK_MIN;
@@ -365,6 +366,7 @@ g_reject(struct proto *p)
 
 	g->rj_for = g->recv_last;
 	g->rj_at = now_ms();
+	g->gap_hi = 0;
 	p->st.rejects_sent++;
 	return g_send_control(p, GPKT_CTL_RJ, g->recv_last);
 }
@@ -383,10 +385,19 @@ g_data(struct proto *p, const struct gpkt_frame *f)
 	if (seq != expect) {
 		if (((seq - expect) & 7) < p->par.window) {
 			/* ahead of what we expect: one went missing */
+			int d = (seq - expect) & 7;
+
 			log_debug(LOG_D_PROTO, "g: packet %d out of sequence (want %d)", seq, expect);
-			if (g->rj_for == g->recv_last)
+			if (g->rj_for == g->recv_last && d > g->gap_hi) {
+				g->gap_hi = d;
 				return 0;	/* this gap was already counted and rejected */
-			return g_reject(p) < 0 ? -1 : g_error(p);
+			}
+			/* a new gap, or the peer went back (our RJ came) and
+			 * the packet we want was lost again */
+			if (g_reject(p) < 0)
+				return -1;
+			g->gap_hi = d;
+			return g_error(p);
 		}
 		log_debug(LOG_D_PROTO, "g: duplicate packet %d", seq);
 		g->force_ack = 1;
