@@ -258,6 +258,32 @@ test_bad_headers(void)
 	    "a two-byte prefix of 2 spare bytes is 30 valid bytes");
 }
 
+/* test_badsum_skip - a damaged frame followed at once by a good header
+ * is skipped whole; without one only its DLE is */
+static void
+test_badsum_skip(void)
+{
+	unsigned char buf[2 * (GPKT_HDRLEN + 64) + 3], data[64];
+	struct gpkt_frame f;
+	size_t used, n, i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i == 10 ? GPKT_DLE : i * 7);
+	n = gpkt_data(buf, sizeof(buf), 64, 1, 0, data, sizeof(data));
+	ok(gpkt_data(buf + n, sizeof(buf) - n, 64, 2, 0, data, sizeof(data)) == n,
+	    "two frames built");
+	buf[GPKT_HDRLEN + 20] ^= 0x04;
+	ok(gpkt_scan(buf, 2 * n, 64, &f, &used) == GPKT_BADSUM && used == n,
+	    "a damaged frame followed by a good header is skipped whole");
+	ok(gpkt_scan(buf + used, 2 * n - used, 64, &f, &used) == GPKT_FRAME && f.h.xxx == 2,
+	    "the frame after it is found");
+	ok(gpkt_scan(buf, n + 3, 64, &f, &used) == GPKT_BADSUM && used == 1,
+	    "a damaged frame with no header after it: only its DLE is skipped");
+	buf[n + 1] ^= 0x01;	/* the next header damaged too */
+	ok(gpkt_scan(buf, 2 * n, 64, &f, &used) == GPKT_BADSUM && used == 1,
+	    "a damaged frame before a bad header: only its DLE is skipped");
+}
+
 /* test_resync - garbage, false DLEs and corrupted frames between good
  * frames: every good frame is found, in order */
 static void
@@ -504,6 +530,7 @@ main(void)
 	test_short_packets();
 	test_sizes();
 	test_bad_headers();
+	test_badsum_skip();
 	test_resync();
 	test_traces();
 	return done_testing();

@@ -48,6 +48,9 @@ fdp_read(struct port *p, void *buf, size_t len, int timeout_ms)
 	return n;
 }
 
+/* bytes this process wrote to its port */
+static unsigned long long fdp_written;
+
 /* fdp_write - the test port's write: all of it, no SIGPIPE */
 static int
 fdp_write(struct port *p, const void *buf, size_t len)
@@ -63,6 +66,7 @@ fdp_write(struct port *p, const void *buf, size_t len)
 			return -1;
 		b += n;
 		len -= (size_t)n;
+		fdp_written += (unsigned long long)n;
 	}
 	return 0;
 }
@@ -81,8 +85,11 @@ struct run {
 	struct side a, b;	/* a calls, b answers */
 	const size_t *files;	/* sizes, ending with (size_t)-1 */
 	int timeout_s, errors_max;
-	int relay;		/* pass through a corrupting relay */
+	int relay;		/* pass through a corrupting relay: per mille of
+				   frames damaged (per KiB of frame when < 0) */
 	int vanish;		/* b dies after the first command */
+	int quick;		/* damage must be mended without a timeout */
+	double maxratio;	/* line bytes per file byte each way, or 0 */
 };
 
 /* What a side reports to the test. */
@@ -91,6 +98,7 @@ struct report {
 	char why[200];
 	struct proto_stats st;
 	double seconds;
+	unsigned long long written;	/* bytes written to the line */
 };
 
 /* file_byte - byte j of file number i: every value, no short period */
@@ -292,6 +300,7 @@ side_main(const struct run *run, int fd, int caller, int rep)
 		p->ops->free(p);
 	}
 	r.seconds = (double)(now_ms() - t0) / 1000;
+	r.written = fdp_written;
 	(void)write_all(rep, &r, sizeof(r));
 	_exit(0);
 }
@@ -310,6 +319,8 @@ relay_frame(int out, unsigned char *f, size_t len, unsigned *seed, int permille)
 
 	*seed = *seed * 1103515245u + 12345u;
 	roll = (*seed >> 8) % 1000;
+	if (permille < 0)	/* damage grows with the frame, as on a line */
+		permille = (int)((size_t)-permille * len / 1024 < 1000 ? (size_t)-permille * len / 1024 : 1000);
 	if (roll >= (unsigned)permille) {
 		(void)write_all(out, f, len);
 		return;
@@ -455,6 +466,19 @@ check_run(const struct run *run)
 		    rep[i].st.header_errors, rep[i].st.timeouts, rep[i].st.rejects_sent,
 		    rep[i].st.rejects_received);
 	}
+	if (run->quick)
+		ok(rep[0].ok && rep[1].ok && rep[0].st.timeouts + rep[1].st.timeouts == 0,
+		    "%s: every loss mended before the %d s timeout", run->name, run->timeout_s);
+	if (run->maxratio > 0) {
+		unsigned long long payload = 0;
+
+		for (i = 0; run->files[i] != (size_t)-1; i++)
+			payload += run->files[i];
+		for (i = 0; i < 2; i++)
+			ok(rep[i].ok && (double)rep[i].written <= run->maxratio * (double)payload,
+			    "%s: %s wrote %llu bytes for %llu bytes of files (at most %.2f times)",
+			    run->name, i ? "callee" : "caller", rep[i].written, payload, run->maxratio);
+	}
 	if (run->relay)
 		ok(rep[0].st.packets_resent + rep[1].st.packets_resent > 0 &&
 		    rep[0].st.checksum_errors + rep[1].st.checksum_errors > 0,
@@ -468,17 +492,27 @@ main(void)
 	static const size_t small[] = { 0, 1, 4097, 70000, (size_t)-1 };
 	static const size_t noisy[] = { 1, 4097, 30000, (size_t)-1 };
 	static const size_t big[] = { 4 << 20, (size_t)-1 };
+	/* mail-sized files: the last bytes must not ride in a 4096-byte
+	 * packet (commands, end-of-file packets and RRs make the rest) */
+	static const size_t mails[] = { 2048, 2048, 3000, 2100, 4095, 6000, 2048, 2048,
+		(size_t)-1 };
+	static const size_t lossy[] = { 60000, 2048, 2048, 2048, 2048, 2048, 2048, 2048, 2048,
+		2048, 2048, 2048, 2048, (size_t)-1 };
 	const struct run runs[] = {
-		{ "g 1/32", 'g', { 1, 32 }, { 1, 32 }, small, 5, 0, 0, 0 },
-		{ "g 3/64", 'g', { 3, 64 }, { 3, 64 }, files, 5, 0, 0, 0 },
-		{ "g 7/4096", 'g', { 7, 4096 }, { 7, 4096 }, files, 5, 0, 0, 0 },
-		{ "g 2/128 vs 7/1024", 'g', { 2, 128 }, { 7, 1024 }, files, 5, 0, 0, 0 },
-		{ "g 7/4096 vs 1/32", 'g', { 7, 4096 }, { 1, 32 }, small, 5, 0, 0, 0 },
-		{ "G 7/64 vs 3/256", 'G', { 7, 64 }, { 3, 256 }, files, 5, 0, 0, 0 },
-		{ "g 7/4096 4 MiB", 'g', { 7, 4096 }, { 7, 4096 }, big, 5, 0, 0, 0 },
-		{ "g 7/128 damaged", 'g', { 7, 128 }, { 7, 128 }, noisy, 1, 1000, 25, 0 },
-		{ "g 3/64 damaged", 'g', { 3, 64 }, { 3, 64 }, noisy, 1, 1000, 15, 0 },
-		{ "g vanishing peer", 'g', { 3, 64 }, { 3, 64 }, files, 5, 0, 0, 1 },
+		{ "g 1/32", 'g', { 1, 32 }, { 1, 32 }, small, 5, 0, 0, 0, 0, 0 },
+		{ "g 3/64", 'g', { 3, 64 }, { 3, 64 }, files, 5, 0, 0, 0, 0, 0 },
+		{ "g 7/4096", 'g', { 7, 4096 }, { 7, 4096 }, files, 5, 0, 0, 0, 0, 0 },
+		{ "g 2/128 vs 7/1024", 'g', { 2, 128 }, { 7, 1024 }, files, 5, 0, 0, 0, 0, 0 },
+		{ "g 7/4096 vs 1/32", 'g', { 7, 4096 }, { 1, 32 }, small, 5, 0, 0, 0, 0, 0 },
+		{ "G 7/64 vs 3/256", 'G', { 7, 64 }, { 3, 256 }, files, 5, 0, 0, 0, 0, 0 },
+		{ "g 7/4096 4 MiB", 'g', { 7, 4096 }, { 7, 4096 }, big, 5, 0, 0, 0, 0, 0 },
+		{ "g 7/128 damaged", 'g', { 7, 128 }, { 7, 128 }, noisy, 1, 1000, 25, 0, 0, 0 },
+		{ "g 3/64 damaged", 'g', { 3, 64 }, { 3, 64 }, noisy, 1, 1000, 15, 0, 0, 0 },
+		{ "g vanishing peer", 'g', { 3, 64 }, { 3, 64 }, files, 5, 0, 0, 1, 0, 0 },
+		{ "g 7/4096 small files", 'g', { 7, 4096 }, { 7, 4096 }, mails, 5, 0, 0, 0, 0,
+			1.15 },
+		/* Taylor's default limits: 10 s timeout, 100 errors */
+		{ "g 7/4096 lossy", 'g', { 7, 4096 }, { 7, 4096 }, lossy, 10, 100, -50, 0, 1, 0 },
 	};
 	size_t i;
 
