@@ -257,8 +257,11 @@ main(int argc, char **argv)
 	log_init("uubatch", conf.logfile);
 	if (str_fmt(dir, sizeof(dir), "%s/.bsmtp/out/%s", conf.spool, sys) < 0)
 		return EX_SOFTWARE;
-	if (!flush)
-		return uubatch_keep(dir, rp, argv + optind, argc - optind);
+	if (!flush) {
+		ex = uubatch_keep(dir, rp, argv + optind, argc - optind);
+		conf_free(&conf);
+		return ex;
+	}
 	sp = spool_open(conf.spool, conf.nodename, conf.lockdir, err, sizeof(err));
 	if (!sp) {
 		log_warnx("%s", err);

@@ -101,7 +101,7 @@ test_expect_success 'bytes on the line: 200 mails one rmail job each versus batc
 	rm -rf alpha/spool/beta && mkdir one &&
 	i=0; while [ $i -lt 200 ]; do
 		printf "From: a@alpha.uucp\nSubject: message number %d of the comparison\n\nThis is the body of message %d. It says the same thing as the others.\n" $i $i >one/m &&
-		"$BIN/uubatch" -I alpha/config -s beta -f "alpha!sender" "user$i" <one/m &&
+		"$BIN/uubatch" -I alpha/config -s beta -f "alpha!sender" "user$i" <one/m || exit 1
 		i=$((i + 1)); done &&
 	"$BIN/uubatch" -I alpha/config -F beta &&
 	batched=$(cat $(batches) | wc -c) &&
