@@ -8,8 +8,7 @@ MAPS=$SHARED/uumap/1992
 ORACLE=$SHARED/uumap/oracle/1992-from-uunet.tsv
 test -f "$ORACLE" || test_skip_all "no map data at $SHARED/uumap (set BRIGADE_SHARED)"
 
-# Cost mismatches still known (docs/routing.md, "Where we differ"): the
-# number may only go down.  The goal is 0.
+# Every name's cost must equal pathalias's: no mismatch is allowed.
 KNOWN_MISMATCH=0
 
 test_expect_success 'the 1992 maps route from uunet without a warning' '
@@ -31,7 +30,7 @@ test_expect_success 'every oracle name is routed, and no other' '
 	test_cmp theirs mine
 '
 
-test_expect_success "costs equal pathalias's (mismatches <= $KNOWN_MISMATCH)" '
+test_expect_success "every cost equals pathalias's" '
 	awk -F "\t" "NR == FNR { c[\$2] = \$1; next }
 	    (\$2 in c) && c[\$2] != \$1 { bad++ }
 	    END { print bad + 0 }" "$ORACLE" table >bad &&
