@@ -13,9 +13,11 @@
  * a!rest goes to neighbour a as "rmail rest"; anything else is routed by
  * the "route-index" file (uuroute -o) when configured (the next hop gets
  * the whole route, or with "route-hop-by-hop yes" the address as it came,
- * to route by its own index), else goes to the
- * "smarthost" neighbour, or is bounced "no route".  Recipients for the
- * same neighbour share one job.  The forwarded copy starts with
+ * to route by its own index); on a gateway node (one with an
+ * "smtp-smarthost" line) an Internet address (user@domain, no UUCP hops
+ * left) is handed to uusmtp, all such recipients in one run; else it goes
+ * to the "smarthost" neighbour, or is bounced "no route".  Recipients for
+ * the same neighbour share one job.  The forwarded copy starts with
  * "From RETURN-PATH date remote from ME".
  *
  * Permanent failures are bounced along the return path (never for a
@@ -29,7 +31,8 @@
  * system): the message is bounded by max-message-size, From_ lines and
  * addresses are parsed by the bounded pure parsers, local user names are
  * validated before they name a file, and nothing is ever run through a
- * shell: forwarding only writes spool files.
+ * shell: forwarding only writes spool files, and uusmtp is started with
+ * execve and the addresses as separate arguments after "--".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,6 +74,7 @@ struct rmail_rcpt {
 	int ex;				/* sysexits code for a permanent failure */
 	char reason[256];
 	char how[96];			/* for the log: "mailbox", "relay=beta job=..." */
+	int smtp;			/* an Internet address for uusmtp (rest) */
 };
 
 struct rmail {
@@ -79,6 +84,7 @@ struct rmail {
 	struct spool *sp;
 	char maildir[PATH_MAX];
 	const char *smarthost;
+	int gateway;			/* "smtp-smarthost" set: Internet by uusmtp */
 	size_t max_size;
 	long max_hops;
 	char *in;			/* stdin as read */
@@ -168,6 +174,7 @@ rmail_config(struct rmail *m, const char *path)
 		log_warnx("smarthost %s is not a valid system name: ignored", m->smarthost);
 		m->smarthost = NULL;
 	}
+	m->gateway = conf_get(&m->conf, "smtp-smarthost") != NULL;
 	m->max_size = RMAIL_DEFAULT_MAX_SIZE;
 	if ((v = conf_get(&m->conf, "max-message-size")) && (n = rmail_size(v)) > 0)
 		m->max_size = (size_t)n;
@@ -290,9 +297,11 @@ rmail_user_exists(const struct rmail *m, const char *user)
 	return getpwnam(user) != NULL;
 }
 
-/* rmail_route_addr - next hop and rest for a parsed address; -1 no route.
- * A first hop that is not a neighbour (or a domain) is looked up in the
- * "route-index" file (uuroute -o) when one is configured. */
+/* rmail_route_addr - next hop and rest for a parsed address; 0, or 1 for
+ * an Internet address a gateway sends by SMTP (rest is the address, next
+ * ""), or -1 no route.  A first hop that is not a neighbour (or a domain)
+ * is looked up in the "route-index" file (uuroute -o) when one is
+ * configured. */
 static int
 rmail_route_addr(const struct rmail *m, const struct mailaddr *a, char *next, char *rest)
 {
@@ -325,6 +334,10 @@ rmail_route_addr(const struct rmail *m, const struct mailaddr *a, char *next, ch
 			    !strcmp(conf_get(&m->conf, "route-hop-by-hop"), "yes") ?
 			    addr : bang + 1, MAILADDR_MAX) == 0 ? 0 : -1;
 	}
+	if (m->gateway && a->nhops == 0 && strchr(a->user, '@')) {
+		next[0] = '\0';
+		return str_copy(rest, a->user, MAILADDR_MAX) == 0 ? 1 : -1;
+	}
 	if (!m->smarthost)
 		return -1;
 	str_copy(next, m->smarthost, MAILADDR_HOST_MAX);
@@ -351,8 +364,14 @@ rmail_route(struct rmail *m, struct rmail_rcpt *r)
 			str_copy(r->rest, a.user, sizeof(r->rest));
 		return;
 	}
-	if (rmail_route_addr(m, &a, r->next, r->rest) < 0)
+	switch (rmail_route_addr(m, &a, r->next, r->rest)) {
+	case 1:
+		r->smtp = 1;
+		break;
+	case -1:
 		rmail_perm(r, EX_NOHOST, "no route to host");
+		break;
+	}
 }
 
 /* rmail_spool - open the spool on first use */
@@ -459,6 +478,123 @@ rmail_deliver_local(struct rmail *m, const char *user, const char *sender, const
 	return mbox_append(path, line, body, blen, err, errlen);
 }
 
+/* rmail_smtp_find - the uusmtp program: "smtp-client" in the config
+ * (an absolute path), else the one installed beside rmail; 0 or -1 */
+static int
+rmail_smtp_find(const struct rmail *m, char *out, size_t outlen)
+{
+	const char *v = conf_get(&m->conf, "smtp-client");
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (v)
+		return v[0] == '/' ? str_copy(out, v, outlen) : -1;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(self) - 1)
+		return -1;
+	self[n] = '\0';
+	if (!(slash = strrchr(self, '/')))
+		return -1;
+	*slash = '\0';
+	return path_join(out, outlen, self[0] ? self : "/", "uusmtp");
+}
+
+/* rmail_smtp_run - run "uusmtp -I config -f from -- rcpt..." with data on
+ * its stdin; its exit status, or EX_TEMPFAIL when it could not be started
+ * or did not exit by itself */
+static int
+rmail_smtp_run(const struct rmail *m, char **rcpts, size_t n, const char *from,
+    const char *data, size_t len)
+{
+	extern char **environ;
+	char prog[PATH_MAX], **argv;
+	int fds[2] = { -1, -1 }, st, ex = EX_TEMPFAIL;
+	pid_t pid;
+	size_t i;
+
+	if (rmail_smtp_find(m, prog, sizeof(prog)) < 0) {
+		log_warnx("uusmtp not found: set smtp-client to its absolute path");
+		return EX_TEMPFAIL;
+	}
+	if (!(argv = calloc(n + 8, sizeof(*argv))))
+		return EX_TEMPFAIL;
+	argv[0] = "uusmtp";
+	argv[1] = "-I";
+	argv[2] = (char *)m->conf.path;
+	argv[3] = "-f";
+	argv[4] = (char *)from;
+	argv[5] = "--";
+	for (i = 0; i < n; i++)
+		argv[6 + i] = rcpts[i];
+	if (pipe(fds) < 0 || (pid = fork()) < 0) {
+		log_warn("cannot start %s", prog);
+		goto out;
+	}
+	if (pid == 0) {
+		if (dup2(fds[0], 0) < 0)
+			_exit(EX_OSERR);
+		close(fds[0]);
+		close(fds[1]);
+		execve(prog, argv, environ);
+		_exit(EX_TEMPFAIL);
+	}
+	close(fds[0]);
+	fds[0] = -1;
+	if (write_all(fds[1], data, len) < 0)
+		log_warn("writing the message to %s", prog);	/* its status tells */
+	close(fds[1]);
+	fds[1] = -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			goto out;
+	if (WIFEXITED(st))
+		ex = WEXITSTATUS(st);
+	else
+		log_warnx("%s killed by signal %d", prog, WTERMSIG(st));
+out:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	free(argv);
+	return ex;
+}
+
+/* rmail_deliver_smtp - hand every Internet recipient to one uusmtp run:
+ * 0 sent or queued there, 65 refused for good, anything else try again */
+static void
+rmail_deliver_smtp(struct rmail *m)
+{
+	char **rcpts, why[64];
+	size_t i, n = 0;
+	int ex = EX_TEMPFAIL;
+
+	if (!(rcpts = calloc(m->nrc, sizeof(*rcpts))))
+		goto mark;
+	for (i = 0; i < m->nrc; i++)
+		if (m->rc[i].status == RMAIL_OK && m->rc[i].smtp)
+			rcpts[n++] = m->rc[i].rest;
+	if (n == 0)
+		goto done;
+	ex = rmail_smtp_run(m, rcpts, n, m->rp, m->body, m->bodylen);
+mark:
+	(void)str_fmt(why, sizeof(why), "uusmtp exit %d", ex);
+	for (i = 0; i < m->nrc; i++) {
+		struct rmail_rcpt *rc = &m->rc[i];
+
+		if (rc->status != RMAIL_OK || !rc->smtp)
+			continue;
+		if (ex == EX_OK)
+			str_copy(rc->how, "smtp=uusmtp", sizeof(rc->how));
+		else if (ex == EX_DATAERR)
+			rmail_perm(rc, EX_DATAERR, "return path or address refused by uusmtp");
+		else
+			rmail_temp(rc, why);
+	}
+done:
+	free(rcpts);
+}
+
 /* rmail_deliver - deliver every recipient that has a route */
 static void
 rmail_deliver(struct rmail *m)
@@ -470,7 +606,7 @@ rmail_deliver(struct rmail *m)
 	for (i = 0; i < m->nrc; i++) {
 		struct rmail_rcpt *rc = &m->rc[i];
 
-		if (rc->status != RMAIL_OK || rc->next[0])
+		if (rc->status != RMAIL_OK || rc->next[0] || rc->smtp)
 			continue;
 		r = rmail_deliver_local(m, rc->rest, m->rp, m->body, m->bodylen, err, sizeof(err));
 		if (r == MBOX_OK)
@@ -480,8 +616,9 @@ rmail_deliver(struct rmail *m)
 		else
 			rmail_perm(rc, EX_CANTCREAT, err);
 	}
+	rmail_deliver_smtp(m);
 	for (i = 0; i < m->nrc; i++) {
-		if (m->rc[i].status != RMAIL_OK || m->rc[i].how[0])
+		if (m->rc[i].status != RMAIL_OK || m->rc[i].how[0] || m->rc[i].smtp)
 			continue;
 		if (!fwd && !(fwd = rmail_forward_msg(m, m->rp, m->body, m->bodylen, &flen))) {
 			rmail_temp(&m->rc[i], "out of memory");
@@ -501,14 +638,22 @@ rmail_bounce_send(struct rmail *m, const char *msg, size_t len)
 	char err[256], next[MAILADDR_HOST_MAX], rest[MAILADDR_MAX], job[SPOOL_ID_MAX], *fwd;
 	char *args[1] = { rest };
 	size_t flen;
-	int r;
+	int r, how = -1;
 
 	if (mailaddr_parse(&m->ctx, m->rp, MAILADDR_BANG_FIRST, &a, err, sizeof(err)) == 0) {
 		if (mailaddr_is_local(&a) && rmail_user_exists(m, a.user)) {
 			r = rmail_deliver_local(m, a.user, "MAILER-DAEMON", msg, len, err, sizeof(err));
 			if (r == MBOX_OK)
 				return log_info("bounce to=%s status=sent mailbox", m->rp), RMAIL_OK;
-		} else if (!mailaddr_is_local(&a) && rmail_route_addr(m, &a, next, rest) == 0) {
+		} else if (!mailaddr_is_local(&a) &&
+		    (how = rmail_route_addr(m, &a, next, rest)) == 1) {
+			/* an Internet sender of a gateway: by SMTP, from <> */
+			if (rmail_smtp_run(m, args, 1, "", msg, len) == EX_OK)
+				return log_info("bounce to=%s status=sent smtp=uusmtp", m->rp),
+				    RMAIL_OK;
+			log_warnx("bounce to=%s status=deferred: uusmtp failed", m->rp);
+			return RMAIL_TEMP;
+		} else if (how == 0) {
 			if (!(fwd = rmail_forward_msg(m, "MAILER-DAEMON", msg, len, &flen)))
 				return RMAIL_TEMP;
 			r = rmail_queue(m, next, args, 1, fwd, flen, job, err, sizeof(err));
