@@ -181,7 +181,7 @@ brigade_node() {
 brigade_system() {
 	_d=$TRASH/$1; _peer=$2; _dev=$3
 	shift 3
-	echo "$_peer Any Direct 115200 - $*" | sed 's/ *$//' >>"$_d/Systems"
+	printf '%s\n' "$_peer Any Direct 115200 - $*" | sed 's/ *$//' >>"$_d/Systems"
 	echo "Direct $_dev - 115200 direct" >>"$_d/Devices"
 }
 

@@ -179,7 +179,51 @@ uucico_answer(struct uucico_ctx *c, struct port *p, int prompt)
 	return r;
 }
 
-/* uucico_listen_tcp - -L: answer TCP calls, one child per call */
+/* listen_drain - discard what the line still holds from a call that just
+ * ended (the caller's final OOOOOO, a late packet) until it has been quiet
+ * for half a second, so the next login prompt reads only a new caller */
+static void
+listen_drain(struct port *p)
+{
+	char junk[512];
+	long long deadline = now_ms() + 5000;
+
+	while (now_ms() < deadline && port_read(p, junk, sizeof(junk), 500) > 0)
+		;
+}
+
+/* listen_line - answer calls on a tty or serial line, one after another,
+ * each after a login prompt: the line is opened (and its device lock
+ * taken) afresh for every call, and dropped when the call ends */
+static int __attribute__((noreturn))
+listen_line(struct uucico_ctx *c)
+{
+	struct port_line line;
+	char err[256];
+
+	memset(&line, 0, sizeof(line));
+	line.databits = 8;
+	line.parity = 'N';
+	line.stopbits = 1;
+	line.local = 1;
+	log_info("answering calls on %s", c->o.listen);
+	printf("listening %s\n", c->o.listen);
+	fflush(stdout);
+	for (;;) {
+		struct port *p = port_tty_open(c->o.listen, &line, err, sizeof(err));
+		if (!p) {
+			log_warnx("cannot open %s to answer calls: %s", c->o.listen, err);
+			sleep(5);
+			continue;
+		}
+		listen_drain(p);
+		uucico_answer(c, p, 1);
+		port_hangup(p);
+		port_close(p);
+	}
+}
+
+/* uucico_listen_tcp - a tty device path is answered by listen_line; else -L: answer TCP calls, one child per call */
 int
 uucico_listen_tcp(struct uucico_ctx *c)
 {
@@ -188,6 +232,8 @@ uucico_listen_tcp(struct uucico_ctx *c)
 	char *colon;
 	int lfd;
 
+	if (c->o.listen[0] == '/')
+		return listen_line(c);
 	str_copy(addr, c->o.listen, sizeof(addr));
 	colon = strrchr(addr, ':');
 	if (colon) {

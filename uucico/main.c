@@ -2,7 +2,7 @@
  * main.c - uucico, the UUCP transfer daemon: call a neighbour (-S, -s,
  * -r1), or answer a call on stdin/stdout (after a login, from inetd or a
  * systemd socket), optionally prompting for the login itself (-l), or
- * listen for TCP calls (-L), or run as the daemon that does all of it on
+ * listen for calls on TCP or a tty line (-L), or run as the daemon that does all of it on
  * schedule (--daemon, daemon.c).  The configuration is trusted; the line is
  * not.
  */
@@ -41,14 +41,15 @@ usage(void)
 	fprintf(stderr,
 	    "usage: uucico [-I config] [-x debug] [-v] -S system | -s system | -r1\n"
 	    "       uucico [-I config] [-x debug] [-u login] [-l]      (answer on stdin/stdout)\n"
-	    "       uucico [-I config] [-x debug] -L [address:]port    (answer TCP calls)\n"
+	    "       uucico [-I config] [-x debug] -L [address:]port|/dev/tty (answer calls)\n"
 	    "       uucico [-I config] [-x debug] --daemon   (or -d: the transfer daemon)\n"
 	    "  -S sys   call sys now, ignoring its time window and retry wait\n"
 	    "  -s sys   call sys if its time window and retry wait allow\n"
 	    "  -r1      call every system that has work queued and may be called now\n"
 	    "  -u login the login name the caller used (answering)\n"
 	    "  -l       prompt for login: and Password: first, like a getty\n"
-	    "  -L addr  listen for TCP calls, each answered after a login prompt\n"
+	    "  -L addr  answer calls on a TCP [address:]port or a tty device, each after\n"
+	    "           a login prompt\n"
 	    "  -d, --daemon  call neighbours on schedule, answer on the config's listen lines\n"
 	    "  -q       do not start uuxqt after a call that brought executions\n"
 	    "  -x cats  debug categories: handshake,proto,port,config,spool,chat,xfer,all\n"

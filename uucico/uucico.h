@@ -48,7 +48,8 @@ int uucico_call_all(struct uucico_ctx *c);
  * prompt is set; 0 when the call completed. */
 int uucico_answer(struct uucico_ctx *c, struct port *p, int prompt);
 
-/* uucico_listen_tcp - answer TCP calls on c->o.listen forever. */
+/* uucico_listen_tcp - answer calls on c->o.listen forever: a TCP
+ * [address:]port, or a tty device path (one call at a time). */
 int uucico_listen_tcp(struct uucico_ctx *c);
 
 /* uucico_run_uuxqt - start uuxqt after a call that brought executions. */
