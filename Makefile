@@ -133,10 +133,15 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 755 $(O)/bin/uucico $(DESTDIR)$(SBINDIR)/uucico
 	for p in $(filter-out $(O)/bin/uucico,$(PROGS)); do install -m 755 $$p $(DESTDIR)$(BINDIR)/; done
+	install -m 755 tools/uureplay.sh $(DESTDIR)$(BINDIR)/uureplay
+	for n in rsmtp rcsmtp rbsmtp; do ln -sf rgsmtp $(DESTDIR)$(BINDIR)/$$n; done
+	# uucico starts the uuxqt beside it; uuxqt finds rmail beside its real self
+	ln -sfr $(DESTDIR)$(BINDIR)/uuxqt $(DESTDIR)$(SBINDIR)/uuxqt
 	install -d $(DESTDIR)$(SYSCONFDIR)/brigade
 	install -m 644 Systems.example $(DESTDIR)$(SYSCONFDIR)/brigade/Systems.example
 	for s in 1 5 8; do install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		for m in docs/man/*.$$s; do [ ! -f $$m ] || install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done; done
+	for n in rsmtp rcsmtp rbsmtp; do ln -sf rgsmtp.8 $(DESTDIR)$(MANDIR)/man8/$$n.8; done
 
 clean:
 	rm -rf build

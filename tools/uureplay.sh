@@ -17,10 +17,10 @@
 # host names are used as node names only if they are safe system names.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=build dir= user=user maps= maxhops=30
+build=build bset= dir= user=user maps= maxhops=30
 while getopts b:d:u:m: o; do
 	case $o in
-	b) build=$OPTARG ;; d) dir=$OPTARG ;; u) user=$OPTARG ;; m) maps=$OPTARG ;;
+	b) build=$OPTARG bset=1 ;; d) dir=$OPTARG ;; u) user=$OPTARG ;; m) maps=$OPTARG ;;
 	*) echo "usage: uureplay.sh [-b BUILD] [-d DIR] [-u USER] -m MAPDIR FROM TO" >&2; exit 64 ;;
 	esac
 done
@@ -30,6 +30,11 @@ from=$1 to=$2
 case $build in /*) ;; *) build=$top/$build ;; esac
 case $maps in /*) ;; *) maps=$(pwd)/$maps ;; esac
 bin=$build/bin
+sbin=$bin
+# installed as PREFIX/bin/uureplay: the programs are beside it, uucico in PREFIX/sbin
+if [ -z "$bset" ] && [ ! -x "$bin/uuroute" ]; then
+	bin=$(cd "$(dirname "$0")" && pwd) sbin=$(cd "$(dirname "$0")/.." && pwd)/sbin
+fi
 keep=
 if [ -n "$dir" ]; then mkdir -p "$dir"; keep=1; else dir=$(mktemp -d "${TMPDIR:-/tmp}/uureplay.XXXXXX"); fi
 dir=$(cd "$dir" && pwd)
@@ -99,9 +104,9 @@ link() {
 
 # call CALLER CALLEE LINE: one call; the callee answers like a getty
 call() {
-	"$bin/uucico" -I "$2/config" -l <"$3.$2" >"$3.$2" 2>"$2.err" &
+	"$sbin/uucico" -I "$2/config" -l <"$3.$2" >"$3.$2" 2>"$2.err" &
 	callee=$!
-	"$bin/uucico" -I "$1/config" -S "$2" || die "$1 could not call $2"
+	"$sbin/uucico" -I "$1/config" -S "$2" || die "$1 could not call $2"
 	wait $callee || die "$2 failed answering $1"
 }
 
