@@ -13,12 +13,30 @@
  * numbers modulo 8.  Received in-order packets are queued (at most
  * G_QSLOTS) and acknowledged with one RR per batch read, or piggybacked on
  * our next data packet.  A bad checksum or a packet out of sequence draws
- * one RJ (at most one per gap); duplicates are acknowledged again and
- * dropped; bytes between frames are skipped.  Unacknowledged packets are
- * sent again on RJ or when par.timeout_s passes without progress; after
- * par.retries such timeouts in a row, or more than par.errors_max errors
- * (which decay by one every G_DECAY good packets), we send CLOSE and fail.
- * Every wait has a deadline; end of file on the port fails at once.
+ * one RJ per gap, and counts one error; when the peer has gone back (a
+ * packet nearer the gap than one already seen) and the packet we want is
+ * still missing, the RJ is repeated at once.  Duplicates are acknowledged
+ * again and dropped; a damaged frame followed by a good header is skipped
+ * whole, and bytes between frames are skipped.  We receive in order only:
+ * with 3-bit sequence numbers and a window of 7 a packet ahead cannot be
+ * told from a repeat of an old one, so SRJ is never sent (one received
+ * is honoured).
+ *
+ * Sending: unacknowledged packets are sent again, all of them, on RJ or
+ * when par.timeout_s passes without progress.  Before that, a quick timer
+ * (the line time of our unacknowledged bytes, as measured from the acks,
+ * plus two round trips) sends the oldest one again when no ack came, or
+ * repeats our RJ when the line stays silent after it; this mends a lost
+ * last packet or a lost RR in a fraction of a second.  For g with a peer
+ * taking more than 64 bytes, full packets are at most G_WARMSIZE for the
+ * first G_WARMUP bytes; after a loss their size follows the loss rate
+ * (g_full_size), and a file's last bytes go in the cheapest mix of full
+ * power-of-two packets and one short packet (a 2 KB mail is not sent in
+ * a 4 KB frame).  After par.retries timeouts in a row, or more than
+ * par.errors_max errors (each good packet forgives one), we send CLOSE
+ * and fail.  Every wait has a deadline; an incomplete frame is dropped
+ * when the line falls silent in its middle; end of file on the port
+ * fails at once.
  *
  * Trust: everything read from the port is hostile; frames are cut and
  * checked by the pure functions of gpkt.c, sequence numbers and acks are
