@@ -135,7 +135,7 @@ install: all
 	for p in $(filter-out $(O)/bin/uucico,$(PROGS)); do install -m 755 $$p $(DESTDIR)$(BINDIR)/; done
 	install -m 755 tools/uureplay.sh $(DESTDIR)$(BINDIR)/uureplay
 	for n in rsmtp rcsmtp rbsmtp; do ln -sf rgsmtp $(DESTDIR)$(BINDIR)/$$n; done
-	# uucico starts the uuxqt beside it; uuxqt finds rmail beside its real self
+# (uucico starts the uuxqt beside it; uuxqt finds rmail beside its real self)
 	ln -sfr $(DESTDIR)$(BINDIR)/uuxqt $(DESTDIR)$(SBINDIR)/uuxqt
 	install -d $(DESTDIR)$(SYSCONFDIR)/brigade
 	install -m 644 Systems.example $(DESTDIR)$(SYSCONFDIR)/brigade/Systems.example
