@@ -21,7 +21,7 @@ CFLAGS ?= -O2 -g
 SANFLAGS ?=
 WFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DEFS = -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
-	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' -DSBINDIR='"$(SBINDIR)"'
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' -DSBINDIR='"$(SBINDIR)"' -DBINDIR='"$(BINDIR)"'
 ALL_CFLAGS = $(WFLAGS) $(DEFS) -I. $(CFLAGS) $(SANFLAGS)
 LDLIBS = -lserialport -lz -luuid -lutil -lssl -lcrypto
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
@@ -135,8 +135,6 @@ install: all
 	for p in $(filter-out $(O)/bin/uucico,$(PROGS)); do install -m 755 $$p $(DESTDIR)$(BINDIR)/; done
 	install -m 755 tools/uureplay.sh $(DESTDIR)$(BINDIR)/uureplay
 	for n in rsmtp rcsmtp rbsmtp; do ln -sf rgsmtp $(DESTDIR)$(BINDIR)/$$n; done
-# (uucico starts the uuxqt beside it; uuxqt finds rmail beside its real self)
-	ln -sfr $(DESTDIR)$(BINDIR)/uuxqt $(DESTDIR)$(SBINDIR)/uuxqt
 	install -d $(DESTDIR)$(SYSCONFDIR)/brigade
 	install -m 644 Systems.example $(DESTDIR)$(SYSCONFDIR)/brigade/Systems.example
 	for s in 1 5 8; do install -d $(DESTDIR)$(MANDIR)/man$$s; \

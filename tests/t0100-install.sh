@@ -31,10 +31,6 @@ test_expect_success 'every built program is installed, uucico in sbin' '
 	done
 '
 
-test_expect_success 'uuxqt in sbin is the one in bin (uucico starts the uuxqt beside it)' '
-	test -L "$D$PFX/sbin/uuxqt" &&
-	test "$(readlink -f "$D$PFX/sbin/uuxqt")" = "$(readlink -f "$D$PFX/bin/uuxqt")"
-'
 
 test_expect_success 'uureplay is installed and runs' '
 	test -x "$D$PFX/bin/uureplay" &&

@@ -37,10 +37,17 @@ uucico_run_uuxqt(struct uucico_ctx *c)
 		return;
 	str_copy(path, c->self, sizeof(path));
 	slash = strrchr(path, '/');
-	if (!slash || str_copy(slash + 1, "uuxqt", sizeof(path) - (size_t)(slash + 1 - path)) < 0)
+	/* Brigade's uuxqt: beside us (a build tree), else in the bin beside
+	 * our sbin (an installed tree, wherever it was staged), else BINDIR */
+	if (!slash || (str_copy(slash + 1, "uuxqt", sizeof(path) - (size_t)(slash + 1 - path)) < 0 ||
+	    access(path, X_OK) < 0) && (str_copy(slash + 1, "../bin/uuxqt",
+	    sizeof(path) - (size_t)(slash + 1 - path)) < 0 || access(path, X_OK) < 0))
+		str_copy(path, BINDIR "/uuxqt", sizeof(path));
+	if (access(path, X_OK) < 0) {
+		log_warnx("executions arrived but uuxqt was found neither beside uucico nor in "
+		    BINDIR);
 		return;
-	if (access(path, X_OK) < 0)
-		return;
+	}
 	pid = fork();
 	if (pid == 0) {
 		char *argv[] = { path, "-I", c->conf.path, NULL };
