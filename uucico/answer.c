@@ -25,6 +25,15 @@
 #include "uucico/session.h"
 #include "uucico/uucico.h"
 
+/* answer_try - put name after the directory part of path (at base) and
+ * report whether that is an executable file */
+static int
+answer_try(char path[PATH_MAX], char *base, const char *name)
+{
+	return str_copy(base, name, PATH_MAX - (size_t)(base - path)) == 0 &&
+	    access(path, X_OK) == 0;
+}
+
 /* uucico_run_uuxqt - start uuxqt in the background after a call that brought
  * executions, when it is installed beside us */
 void
@@ -39,9 +48,8 @@ uucico_run_uuxqt(struct uucico_ctx *c)
 	slash = strrchr(path, '/');
 	/* Brigade's uuxqt: beside us (a build tree), else in the bin beside
 	 * our sbin (an installed tree, wherever it was staged), else BINDIR */
-	if (!slash || (str_copy(slash + 1, "uuxqt", sizeof(path) - (size_t)(slash + 1 - path)) < 0 ||
-	    access(path, X_OK) < 0) && (str_copy(slash + 1, "../bin/uuxqt",
-	    sizeof(path) - (size_t)(slash + 1 - path)) < 0 || access(path, X_OK) < 0))
+	if (!slash || (!answer_try(path, slash + 1, "uuxqt") &&
+	    !answer_try(path, slash + 1, "../bin/uuxqt")))
 		str_copy(path, BINDIR "/uuxqt", sizeof(path));
 	if (access(path, X_OK) < 0) {
 		log_warnx("executions arrived but uuxqt was found neither beside uucico nor in "
