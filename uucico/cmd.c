@@ -212,6 +212,13 @@ cmd_parse(const char *s, struct cmd *c, char *err, size_t errlen)
 		str_fmt(err, errlen, "bad size");
 		return -1;
 	}
+	if (c->kind == 'S' && n >= 9 && tok[8][0] == 'Z') {
+		if (strlen(tok[8]) != 9 || strspn(tok[8] + 1, "0123456789abcdef") != 8) {
+			str_fmt(err, errlen, "bad checksum field");
+			return -1;
+		}
+		memcpy(c->crc, tok[8] + 1, 9);
+	}
 	if (c->kind == 'E') {
 		if (n < 8 || !rest || !*rest) {
 			str_fmt(err, errlen, "E command without a command");
@@ -321,6 +328,12 @@ cmd_format_any(const struct cmd *c, int features, char *out, size_t outlen)
 		o += (size_t)r;
 	} else if (c->kind == 'E') {
 		return -1;	/* E needs a size field before the command */
+	}
+	if (c->kind == 'S' && c->crc[0] && (features & CMD_F_SIZE)) {
+		r = snprintf(out + o, outlen - o, " Z%.8s", c->crc);
+		if (r < 0 || (size_t)r >= outlen - o)
+			return -1;
+		o += (size_t)r;
 	}
 	if (c->kind == 'E') {
 		r = snprintf(out + o, outlen - o, " %s", c->command);

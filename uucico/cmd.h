@@ -46,6 +46,9 @@ struct cmd {
 	char notify[256];
 	long long size;			/* -1 when absent */
 	char command[2048];		/* E only */
+	char crc[9];			/* S between Brigade peers: the whole file's
+					   CRC-32 in hex, sent as a last field "Zxxxxxxxx";
+					   "" when absent */
 };
 
 /* cmd_parse - parse one master command string; 0, or -1 with a reason. */

@@ -354,6 +354,11 @@ xfer_send_body(struct session *s, int fd, const char *path, long long pos,
 	}
 	free(buf);
 	xfer_meter_show(s, &m, *bytes, 1);
+	if (s->crc_in_cmd) {
+		/* the receiver has it from the S command already */
+		s->crc_in_cmd = 0;
+		return 0;
+	}
 	return xfer_send_crc(s, crc);
 }
 
@@ -397,6 +402,18 @@ xfer_recv_body(struct session *s, struct spool_recv *r, const char *file,
 		errno = werr;
 		log_warn("sys=%s: cannot write received data", s->remote);
 		return xfer_fail(s, werr == ENOSPC ? "spool disk full" : "write error on spool");
+	}
+	if (s->crc_given) {
+		s->crc_given = 0;
+		if (s->crc_expect == (crc & 0xffffffffUL)) {
+			log_debug(LOG_D_XFER, "sys=%s: end-to-end CRC-32 %08lx of %s matches",
+			    s->remote, s->crc_expect, file);
+			return 1;
+		}
+		log_warnx("sys=%s: end-to-end check failed for %s: CRC-32 sent %08lx, received "
+		    "%08lx: rejected, the sender keeps it", s->remote, file, s->crc_expect,
+		    crc & 0xffffffffUL);
+		return 0;
 	}
 	return s->e2e ? xfer_check_crc(s, crc, file) : 1;
 }
@@ -493,6 +510,8 @@ xfer_slave_send(struct session *s, struct cmd *c)
 	else
 		snprintf(reply, sizeof(reply), "%cY", no);
 	s->expect_size = c->size;
+	s->crc_given = s->e2e && c->crc[0];
+	s->crc_expect = s->crc_given ? strtoul(c->crc, NULL, 16) : 0;
 	if (xfer_reply(s, reply) < 0 || (good = xfer_recv_body(s, &r, final, &bytes)) < 0) {
 		spool_recv_abort(s->sp, &r, 1);
 		xfer_log(s, "receive", final, bytes, t0, (long long)r.offset, "interrupted");
@@ -706,6 +725,16 @@ xfer_master_send(struct session *s, struct spool_job *job, struct spool_cmd *sc)
 	str_copy(c->notify, sc->notify, sizeof(c->notify));
 	str_copy(c->command, sc->command, sizeof(c->command));
 	c->size = st.st_size;
+	s->crc_in_cmd = 0;
+	if (c->kind == 'S' && s->e2e) {
+		/* Between Brigade peers the whole file's CRC-32 travels in the
+		 * S command itself: no extra packet per file */
+		unsigned long crc;
+		if (xfer_crc_prefix(path, c->size, &crc) == 0) {
+			snprintf(c->crc, sizeof(c->crc), "%08lx", crc & 0xffffffffUL);
+			s->crc_in_cmd = 1;
+		}
+	}
 	if (c->kind == 'E' && !(s->features & CMD_F_EXEC)) {
 		log_warnx("sys=%s job=%s: the remote has no E command", s->remote, job->id);
 		ret = 0;

@@ -53,6 +53,17 @@ main(void)
 	ok(cmd_parse(out, &c, err, sizeof(err)) == 0 && strcmp(c.from, d.from) == 0 &&
 	    strcmp(c.to, d.to) == 0 && c.size == 17, "and parses back to the same names");
 
+	/* the whole file's CRC-32 as a last S field, between Brigade peers */
+	ok(cmd_parse("S /f ~/f ian -C D.a1 0644 \"\" 0x10 Z0a1b2c3d", &c, err, sizeof(err)) == 0 &&
+	    strcmp(c.crc, "0a1b2c3d") == 0 && c.size == 16, "S with a CRC-32 field");
+	ok(cmd_format(&c, CMD_F_SIZE | CMD_F_QUOTE, out, sizeof(out)) == 0 &&
+	    strcmp(out, "S /f ~/f ian -C D.a1 0644 \"\" 0x10 Z0a1b2c3d") == 0,
+	    "and formats back the same: %s", out);
+	ok(cmd_parse("S /f ~/f ian -C D.a1 0644 \"\" 0x10", &c, err, sizeof(err)) == 0 &&
+	    c.crc[0] == '\0', "no CRC-32 field from a peer without one");
+	ok(cmd_parse("S /f ~/f ian -C D.a1 0644 \"\" 0x10 Zxyz", &c, err, sizeof(err)) < 0,
+	    "a malformed CRC-32 field is refused");
+
 	/* R, X, E, H */
 	ok(cmd_parse("R ~/file /tmp/x ian -d 0x100000", &c, err, sizeof(err)) == 0 && c.kind == 'R' &&
 	    c.size == 0x100000, "R with a size");
