@@ -10,10 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/util.h"
+
+#ifndef SBINDIR
+#define SBINDIR "/usr/local/sbin"
+#endif
+#ifndef BINDIR
+#define BINDIR "/usr/local/bin"
+#endif
 
 /* str_copy - bounded copy */
 int
@@ -332,4 +340,60 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* util_find_program - Brigade's own program by name */
+int
+util_find_program(const char *name, char *out, size_t outlen)
+{
+	static const char *const rel[] = { "", "../sbin/", "../bin/" };
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t i;
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			slash[1] = '\0';
+			for (i = 0; i < UTIL_ARRAY_LEN(rel); i++)
+				if (str_fmt(out, outlen, "%s%s%s", self, rel[i], name) == 0 &&
+				    access(out, X_OK) == 0)
+					return 0;
+		}
+	}
+	if (path_join(out, outlen, SBINDIR, name) == 0 && access(out, X_OK) == 0)
+		return 0;
+	if (path_join(out, outlen, BINDIR, name) == 0 && access(out, X_OK) == 0)
+		return 0;
+	return -1;
+}
+
+/* util_spawn_detached - start a program in the background */
+int
+util_spawn_detached(char *const argv[])
+{
+	pid_t pid = fork();
+	int fd, status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return 0;
 }

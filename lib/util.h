@@ -65,4 +65,16 @@ int path_canon(char *dst, size_t n, const char *path);
 /* now_ms - a monotonic clock in milliseconds. */
 long long now_ms(void);
 
+/* util_find_program - find Brigade's own program name (never another
+ * package's program of that name in PATH): beside the running binary (a
+ * build tree), in the sbin or bin beside its directory (an installed tree,
+ * wherever it was staged), then in SBINDIR and BINDIR.  Writes the path to
+ * out; 0, or -1 when not found. */
+int util_find_program(const char *name, char *out, size_t outlen);
+
+/* util_spawn_detached - run argv[0] with argv in a new session, its stdio
+ * on /dev/null, not waited for (double fork: no zombie is left).  0, or -1
+ * when it could not be started. */
+int util_spawn_detached(char *const argv[]);
+
 #endif

@@ -49,6 +49,13 @@ uux_a() { "$BIN/uux" -I "$TRASH/alpha/config" -r "$@"; }
 # exchange - one call alpha -> beta (both send), then uuxqt on both
 exchange() {
 	call brigade alpha beta brigade beta alpha l || { show_logs alpha beta; return 1; }
+	# uucico starts uuxqt in the background after a call that brought
+	# executions: let it finish, so that the queue counts read below are
+	# not taken while it is half way through a request
+	_n=100
+	while pgrep -f "uuxqt -I $TRASH/" >/dev/null && [ $_n -gt 0 ]; do
+		sleep 0.1; _n=$((_n - 1))
+	done
 	"$BIN/uuxqt" -I "$TRASH/beta/config" && "$BIN/uuxqt" -I "$TRASH/alpha/config"
 }
 

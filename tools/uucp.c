@@ -226,56 +226,20 @@ uucp_fetch_cmd(const struct uucp_opts *o, const char *src, const char *dest,
 	c->mode = 0666;
 }
 
-/* uucp_start - start uucico -I config -s sys in the background */
+/* uucp_start - start Brigade's uucico -I config -s sys in the background */
 static void
-uucp_start(const char *argv0, const char *config, const char *sys)
+uucp_start(const char *config, const char *sys)
 {
-	char self[PATH_MAX], prog[PATH_MAX];
-	char *args[] = { "uucico", "-I", (char *)config, "-s", (char *)sys, NULL };
-	ssize_t n;
-	pid_t pid;
-	int fd;
+	char prog[PATH_MAX];
+	char *args[] = { prog, "-I", (char *)config, "-s", (char *)sys, NULL };
 
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0)
-		self[n] = '\0';
-	else
-		str_copy(self, argv0, sizeof(self));
-	prog[0] = '\0';
-	/* Brigade's own uucico: beside us (a build tree), else the installed
-	 * one; never another uucp's uucico found in PATH. */
-	if (strchr(self, '/')) {
-		*strrchr(self, '/') = '\0';
-		if (path_join(prog, sizeof(prog), self[0] ? self : "/", "uucico") < 0 ||
-		    access(prog, X_OK) < 0)
-			prog[0] = '\0';
-	}
-	if (!prog[0] && access(SBINDIR "/uucico", X_OK) == 0)
-		str_copy(prog, SBINDIR "/uucico", sizeof(prog));
-	if (!prog[0]) {
+	if (util_find_program("uucico", prog, sizeof(prog)) < 0) {
 		fprintf(stderr, "uucp: job queued, but Brigade's uucico was not found to call %s\n",
 		    sys);
 		return;
 	}
-	pid = fork();
-	if (pid < 0) {
+	if (util_spawn_detached(args) < 0)
 		fprintf(stderr, "uucp: cannot start uucico: %s\n", strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		setsid();
-		if (fork() != 0)
-			_exit(0);
-		fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execv(prog, args);
-		_exit(127);
-	}
-	waitpid(pid, NULL, 0);
 }
 
 /* uucp_user - the requesting user's name */
@@ -400,7 +364,7 @@ main(int argc, char **argv)
 		printf("%s\n", job.id);
 	fflush(stdout);
 	if (!o.no_start)
-		uucp_start(argv[0], conf.path, job.sys);
+		uucp_start(conf.path, job.sys);
 	free(job.cmd);
 	spool_close(sp);
 	conf_free(&conf);

@@ -25,44 +25,22 @@
 #include "uucico/session.h"
 #include "uucico/uucico.h"
 
-/* answer_try - put name after the directory part of path (at base) and
- * report whether that is an executable file */
-static int
-answer_try(char path[PATH_MAX], char *base, const char *name)
-{
-	return str_copy(base, name, PATH_MAX - (size_t)(base - path)) == 0 &&
-	    access(path, X_OK) == 0;
-}
-
 /* uucico_run_uuxqt - start uuxqt in the background after a call that brought
  * executions, when it is installed beside us */
 void
 uucico_run_uuxqt(struct uucico_ctx *c)
 {
-	char path[PATH_MAX], *slash;
-	pid_t pid;
+	char path[PATH_MAX];
+	char *argv[] = { path, "-I", c->conf.path, NULL };
 
 	if (c->o.no_uuxqt)
 		return;
-	str_copy(path, c->self, sizeof(path));
-	slash = strrchr(path, '/');
-	/* Brigade's uuxqt: beside us (a build tree), else in the bin beside
-	 * our sbin (an installed tree, wherever it was staged), else BINDIR */
-	if (!slash || (!answer_try(path, slash + 1, "uuxqt") &&
-	    !answer_try(path, slash + 1, "../bin/uuxqt")))
-		str_copy(path, BINDIR "/uuxqt", sizeof(path));
-	if (access(path, X_OK) < 0) {
-		log_warnx("executions arrived but uuxqt was found neither beside uucico nor in "
-		    BINDIR);
+	if (util_find_program("uuxqt", path, sizeof(path)) < 0) {
+		log_warnx("executions arrived but Brigade's uuxqt was not found");
 		return;
 	}
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = { path, "-I", c->conf.path, NULL };
-		setsid();
-		execv(path, argv);
-		_exit(127);
-	}
+	if (util_spawn_detached(argv) < 0)
+		log_warn("cannot start %s", path);
 }
 
 /* read_line - read one line from the port for the login prompt */

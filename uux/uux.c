@@ -63,63 +63,21 @@ uux_user(char *out, size_t outlen)
 	return str_copy(out, name, outlen);
 }
 
-/* uux_find - Brigade's program prog: beside us, else in SBINDIR; 0 or -1 */
-static int
-uux_find(const char *argv0, const char *prog, char *out, size_t outlen)
-{
-	char self[PATH_MAX], *slash;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0)
-		self[n] = '\0';
-	else
-		str_copy(self, argv0, sizeof(self));
-	slash = strrchr(self, '/');
-	if (slash) {
-		*slash = '\0';
-		if (path_join(out, outlen, self[0] ? self : "/", prog) == 0 &&
-		    access(out, X_OK) == 0)
-			return 0;
-	}
-	if (path_join(out, outlen, SBINDIR, prog) == 0 && access(out, X_OK) == 0)
-		return 0;
-	return -1;
-}
-
-/* uux_start - start uucico -s sys (or uuxqt for a local command) in the
- * background, detached */
+/* uux_start - start Brigade's uucico (or, for a local request, uuxqt) in
+ * the background */
 static void
-uux_start(const char *argv0, const char *config, const char *sys, int local)
+uux_start(const char *config, const char *sys, int local)
 {
 	char prog[PATH_MAX];
-	char *ucargs[] = { "uucico", "-I", (char *)config, "-s", (char *)sys, NULL };
-	char *uqargs[] = { "uuxqt", "-I", (char *)config, NULL };
-	pid_t pid;
-	int fd;
+	char *ucargs[] = { prog, "-I", (char *)config, "-s", (char *)sys, NULL };
+	char *uqargs[] = { prog, "-I", (char *)config, NULL };
 
-	if (uux_find(argv0, local ? "uuxqt" : "uucico", prog, sizeof(prog)) < 0) {
+	if (util_find_program(local ? "uuxqt" : "uucico", prog, sizeof(prog)) < 0) {
 		fprintf(stderr, "uux: queued, but Brigade's %s was not found\n",
 		    local ? "uuxqt" : "uucico");
 		return;
 	}
-	pid = fork();
-	if (pid < 0)
-		return;
-	if (pid == 0) {
-		setsid();
-		if (fork() != 0)
-			_exit(0);
-		fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execv(prog, local ? uqargs : ucargs);
-		_exit(127);
-	}
-	waitpid(pid, NULL, 0);
+	util_spawn_detached(local ? uqargs : ucargs);
 }
 
 /* uux_known_system - whether sys has an entry in the Systems file, so that
@@ -212,7 +170,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 	local = strcmp(a.sys, conf.nodename) == 0;
 	if (!a.no_uucico)
-		uux_start(argv[0], conf.path, a.sys, local);
+		uux_start(conf.path, a.sys, local);
 	uuxargs_free(&a);
 	spool_close(sp);
 	conf_free(&conf);
