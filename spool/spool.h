@@ -199,6 +199,11 @@ int spool_in_path(const struct spool *sp, const char *sys, const char *name,
 int spool_status_get(struct spool *sp, const char *sys, struct spool_status *st);
 int spool_status_put(struct spool *sp, const char *sys, const struct spool_status *st);
 
+/* spool_corrupt - move a broken spool file (path, from or for sys) to
+ * SPOOL/.Corrupt, never deleting it and never replacing a file already
+ * there, and log why; 0 or -1 (then it is left where it was, logged). */
+int spool_corrupt(struct spool *sp, const char *path, const char *sys, const char *why);
+
 /* Pure helpers, fuzzable: parse and format one command file. */
 /* spool_job_parse allocates job->cmd (free it with free()). */
 int spool_job_parse(const char *text, size_t len, struct spool_job *job, char *err,

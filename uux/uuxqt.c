@@ -119,33 +119,6 @@ uuxqt_asprintf(char **out, const char *fmt, ...)
 	return n;
 }
 
-/* uuxqt_corrupt - move a bad X. file to SPOOL/.Corrupt (never deleted)
- * with the reason logged; a name already there is never replaced */
-static void
-uuxqt_corrupt(struct uuxqt *q, const char *path, const char *sys, const char *why)
-{
-	char dst[PATH_MAX];
-	const char *base = strrchr(path, '/');
-	int i, r = -1;
-
-	base = base ? base + 1 : path;
-	for (i = 0; i < 100; i++) {
-		if (str_fmt(dst, sizeof(dst), "%s/.Corrupt/%s.%s.%lld.%d", spool_dir(q->sp), sys,
-		    base, (long long)time(NULL), i) < 0)
-			break;
-		r = link(path, dst);
-		if (r == 0 || errno != EEXIST)
-			break;
-	}
-	if (r < 0 || unlink(path) < 0) {
-		log_warn("sys=%s file=%s: corrupt (%s) but cannot move it aside", sys, path, why);
-		return;
-	}
-	fsync_dir(dst, 0);
-	fsync_dir(path, 0);
-	log_warnx("sys=%s file=%s: corrupt: %s: moved to %s", sys, path, why, dst);
-}
-
 /* uuxqt_notice - send the requester a notice (unless N, or a success
  * without n) */
 static void
@@ -444,13 +417,13 @@ uuxqt_one(struct uuxqt *q, const char *sys, const char *path)
 	str_copy(j->xpath, path, sizeof(j->xpath));
 	text = file_read(path, XFILE_TEXT_MAX, &len);
 	if (!text) {
-		uuxqt_corrupt(q, path, sys, errno == EFBIG ? "execution file too long" :
+		spool_corrupt(q->sp, path, sys, errno == EFBIG ? "execution file too long" :
 		    "unreadable execution file");
 		goto done;
 	}
 	if (xfile_parse(text, len, &j->x, err, sizeof(err)) < 0) {
 		snprintf(judged, sizeof(judged), "malformed execution file: %s", err);
-		uuxqt_corrupt(q, path, sys, judged);
+		spool_corrupt(q->sp, path, sys, judged);
 		goto done;
 	}
 	uuxqt_cmdline(j);
@@ -459,7 +432,7 @@ uuxqt_one(struct uuxqt *q, const char *sys, const char *path)
 	if (verdict == UUXPERM_CORRUPT) {
 		log_warnx("sys=%s user=%s file=%s: never run \"%s\": %s", sys, j->x.user, path,
 		    j->cmdline, judged);
-		uuxqt_corrupt(q, path, sys, judged);
+		spool_corrupt(q->sp, path, sys, judged);
 		goto done;
 	}
 	uuxqt_run(q, j, verdict, judged, time(NULL) - st.st_mtime);
