@@ -124,6 +124,11 @@ link_cost(const struct paths *p, uint32_t ps, const struct map_link *l)
 	if (!is_net(m, prev) && prev != p->home &&
 	    !!(p->state[ps] & PATHS_RIGHT) != !!(l->flags & MAP_LRIGHT))
 		c += MAP_INF;
+	/* A hop never makes a route cheaper: a negative link cost or
+	 * adjustment (the map's arithmetic allows them) must not form a
+	 * negative cycle, which would make the search run without end. */
+	if (c < p->scost[ps])
+		c = p->scost[ps];
 	return c > PATHS_COST_CAP ? PATHS_COST_CAP : c;
 }
 
@@ -227,7 +232,9 @@ back_links(struct paths *p, struct heap *h)
 			if (!usable(m, l) || !(p->state[b] & PATHS_MAPPED) ||
 			    (m->node[l->to].flags & MAP_NDOMAIN))
 				continue;
-			c = 2 * p->scost[b] + 1 + MAP_INF;
+			c = p->scost[b] > PATHS_COST_CAP ? PATHS_COST_CAP :
+			    p->scost[b] < 0 ? 0 : p->scost[b];
+			c = 2 * c + 1 + MAP_INF;
 			if (c > PATHS_COST_CAP)
 				c = PATHS_COST_CAP;
 			if (p->scost[n] < 0 || c < p->scost[n]) {
