@@ -25,7 +25,8 @@
 #   calls        calls made until the sender's queue was empty
 #   line s       seconds the line carried traffic (uuline's active=, summed)
 #   wall s       wall-clock seconds for all calls
-#   efficiency   payload bytes / (speed / 10 * line seconds)
+#   efficiency   bytes of the files that arrived intact / (speed / 10 *
+#                line seconds)
 #   intact       files whose sha256 matches at the receiver, of all files
 #   duplicates   files received (logged result=ok) more than once, plus
 #                files at the receiver that were never sent
@@ -94,18 +95,22 @@ badline_duplicates() {
 	    sort | uniq -d | wc -l)
 	_extra=0
 	for _f in "$TRASH"/r/pub/*; do
+		[ -e "$_f" ] || continue
 		[ -e "$TRASH/src/$(basename "$_f")" ] || _extra=$((_extra + 1))
 	done
 	echo $((_dup + _extra))
 }
 
-# badline_intact - files whose sha256 matches at the receiver
+# badline_intact - files whose sha256 matches at the receiver, and their
+# bytes
 badline_intact() {
-	_n=0
+	_n=0 _b=0
 	for _f in "$TRASH"/src/*; do
-		same_file "$_f" "$TRASH/r/pub/$(basename "$_f")" 2>/dev/null && _n=$((_n + 1))
+		if same_file "$_f" "$TRASH/r/pub/$(basename "$_f")" 2>/dev/null; then
+			_n=$((_n + 1)) _b=$((_b + $(wc -c <"$_f")))
+		fi
 	done
-	echo $_n
+	echo "$_n $_b"
 }
 
 # badline_packets - packets resent, checksum errors, timeouts: every protocol
@@ -139,9 +144,9 @@ _done=yes
 badline_run "$BADLINE_MAXCALLS" "$BADLINE_MAXSECS" || _done=no
 line_stop l
 _files=$(find "$TRASH/src" -type f | wc -l)
-_bytes=$(cat "$TRASH"/src/* | wc -c)
 _act=$(badline_active)
-_intact=$(badline_intact)
+set -- $(badline_intact)
+_intact=$1 _bytes=$2	# efficiency counts what arrived intact only
 _dups=$(badline_duplicates)
 _resumes=$(badline_resumes)
 _flips=$(cat "$TRASH"/l.stats.* | sed -n 's/.*flips=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
@@ -153,7 +158,9 @@ badline_say "efficiency: $(awk -v b="$_bytes" -v a="$_act" -v s="$BADLINE_SPEED"
     'BEGIN { if (a > 0) printf "%.1f%% (%d payload bytes, %.0f B/s)", 100 * b / (s / 10 * a), b, b / a; else print "-" }')"
 badline_say "files intact: $_intact of $_files (sha256)"
 badline_say "duplicates: $_dups"
-badline_say "resumes: $(echo "$_resumes" | grep -c .)"
+badline_say "resumes: $(echo "$_resumes" | grep -c .)  last part of the file:" \
+    "$(grep -a 'dir=receive file=[^ ]*/file ' "$TRASH"/r/Log | tail -n 1 |
+    sed 's/.*bytes=\([0-9]*\) offset=\([0-9]*\) .*result=\([a-z-]*\).*/offset=\2 bytes=\1 \3/')"
 echo "$_resumes" | grep . | sed 's/^/  /' | tee -a "$TRASH/report"
 badline_say "packets: $(badline_packets)"
 badline_say "line: flips=$_flips hangups=$_hangups"
