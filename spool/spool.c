@@ -806,10 +806,10 @@ done:
 	return r;
 }
 
-/* spool_kill_find - find the one job whose id starts with prefix; 1
- * found, 0 none, -1 error (EINVAL: ambiguous) */
-static int
-spool_kill_find(struct spool *sp, const char *prefix, struct spool_job *out)
+/* spool_find_prefix - find the one job whose id starts with prefix (out
+ * then owns its cmd array); 1 found, 0 none, -1 error (EINVAL: ambiguous) */
+int
+spool_find_prefix(struct spool *sp, const char *prefix, struct spool_job *out)
 {
 	struct spool_job *jobs;
 	size_t n, i, hits = 0, at = 0;
@@ -846,7 +846,7 @@ spool_job_kill(struct spool *sp, const char *id, const char *user)
 		errno = ENOENT;
 		return -1;
 	}
-	r = spool_kill_find(sp, id, &job);
+	r = spool_find_prefix(sp, id, &job);
 	if (r <= 0) {
 		if (r == 0)
 			errno = ENOENT;

@@ -33,6 +33,7 @@ int spool_mkdir(const char *path);
 int spool_tmp_open(const char *dir, char *tmp, size_t tmplen, mode_t mode);
 int spool_write_new(const char *dir, const char *final, const void *data, size_t len,
     mode_t mode);
+int spool_find_prefix(struct spool *sp, const char *prefix, struct spool_job *out);
 int spool_recv_prune_sys(struct spool *sp, const char *sys);
 
 #endif

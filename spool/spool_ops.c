@@ -116,27 +116,16 @@ static int
 spool_ops_find(struct spool *sp, const char *prefix, char sys[SPOOL_SYS_MAX],
     char id[SPOOL_ID_MAX], char user[64])
 {
-	struct spool_job *jobs;
-	size_t n, i, hits = 0, at = 0;
+	struct spool_job job;
+	int r = spool_find_prefix(sp, prefix, &job);
 
-	if (spool_list(sp, NULL, &jobs, &n) < 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (strncmp(jobs[i].id, prefix, strlen(prefix)) == 0) {
-			hits++;
-			at = i;
-		}
-	if (hits == 1) {
-		str_copy(sys, jobs[at].sys, SPOOL_SYS_MAX);
-		str_copy(id, jobs[at].id, SPOOL_ID_MAX);
-		str_copy(user, jobs[at].user, 64);
+	if (r == 1) {
+		str_copy(sys, job.sys, SPOOL_SYS_MAX);
+		str_copy(id, job.id, SPOOL_ID_MAX);
+		str_copy(user, job.user, 64);
+		free(job.cmd);
 	}
-	spool_list_free(jobs, n);
-	if (hits > 1) {
-		errno = EINVAL;
-		return -1;
-	}
-	return hits == 1;
+	return r;
 }
 
 /* spool_ops_rewrite - re-read a job's file under the lock held by the

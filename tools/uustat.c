@@ -289,29 +289,14 @@ uustat_systems(struct spool *sp, int counts, int json)
 	free(names);
 }
 
-/* uustat_kill - -k id */
+/* uustat_job_op - -k id (kill) or -r id (rejuvenate): one job by id or a
+ * unique prefix of it, only the caller's own unless root */
 static int
-uustat_kill(struct spool *sp, const char *id, const char *user)
+uustat_job_op(struct spool *sp, const char *id, const char *user,
+    int (*op)(struct spool *, const char *, const char *), const char *done)
 {
-	if (spool_job_kill(sp, id, getuid() == 0 ? NULL : user) == 0) {
-		printf("job %s killed\n", id);
-		return 0;
-	}
-	if (errno == EPERM)
-		uustat_die("job %s: not yours", id);
-	if (errno == ENOENT)
-		uustat_die("job %s: no such job", id);
-	if (errno == EINVAL)
-		uustat_die("job %s: more than one job has that prefix", id);
-	uustat_die("job %s: %s", id, strerror(errno));
-}
-
-/* uustat_rejuvenate - -r id */
-static int
-uustat_rejuvenate(struct spool *sp, const char *id, const char *user)
-{
-	if (spool_job_rejuvenate(sp, id, getuid() == 0 ? NULL : user) == 0) {
-		printf("job %s rejuvenated\n", id);
+	if (op(sp, id, getuid() == 0 ? NULL : user) == 0) {
+		printf("job %s %s\n", id, done);
 		return 0;
 	}
 	if (errno == EPERM)
@@ -370,9 +355,9 @@ main(int argc, char **argv)
 	pw = getpwuid(getuid());
 	user = pw ? pw->pw_name : getenv("LOGNAME");
 	if (kill_id) {
-		r = uustat_kill(sp, kill_id, user ? user : "");
+		r = uustat_job_op(sp, kill_id, user ? user : "", spool_job_kill, "killed");
 	} else if (young_id) {
-		r = uustat_rejuvenate(sp, young_id, user ? user : "");
+		r = uustat_job_op(sp, young_id, user ? user : "", spool_job_rejuvenate, "rejuvenated");
 	} else if (sys) {
 		if (!json)
 			uustat_print_status(sp, sys);
