@@ -41,8 +41,16 @@ gw_port() {
 }
 
 gw_stop() {
-	kill "$(cat "$TRASH/$1.pid")" 2>/dev/null
-	wait "$(cat "$TRASH/$1.pid")" 2>/dev/null
+	_gp=$(cat "$TRASH/$1.pid")
+	kill "$_gp" 2>/dev/null
+	wait "$_gp" 2>/dev/null
+	# a server started in another (sub)shell is not our child, so wait
+	# cannot see it end: wait until it is gone, so that a restarted
+	# server finds its port free
+	_gn=100
+	while kill -0 "$_gp" 2>/dev/null && [ $_gn -gt 0 ]; do
+		sleep 0.1; _gn=$((_gn - 1))
+	done
 	:
 }
 
