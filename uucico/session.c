@@ -114,13 +114,15 @@ session_features(const char *p)
 /* session_protocols - the protocols we allow on this call, best first,
  * and why: the Systems/Devices suffix (",g"), else the configuration's
  * "protocol" keyword, else the default for the port.  Protocols that
- * check nothing themselves are dropped on a port that is not reliable. */
+ * check nothing themselves are dropped on a port that is not reliable,
+ * unless the line's own entry names them (the operator's statement that
+ * this line, an ssh pipe say, is reliable). */
 static const char *
 session_protocols(const struct session *s, char *out, size_t outlen)
 {
 	const char *want = s->protocols, *why = "Systems/Devices entry";
 	const char *conf = s->conf ? conf_get(s->conf, "protocol") : NULL;
-	int reliable = s->port && s->port->reliable;
+	int reliable = s->port && s->port->reliable, want_from_entry = want[0] != '\0';
 	size_t n = 0;
 
 	if (!want[0] && conf && conf[0]) {
@@ -134,7 +136,12 @@ session_protocols(const struct session *s, char *out, size_t outlen)
 	for (; *want && n + 1 < outlen; want++) {
 		if (!strchr(proto_supported(), *want) || memchr(out, *want, n))
 			continue;
-		if (proto_needs_reliable(*want) && !reliable) {
+		if (proto_needs_reliable(*want) && !reliable && want_from_entry) {
+			/* naming t or e on the line's own entry marks it reliable */
+			log_info("sys=%s: protocol %c allowed on %s: its Systems/Devices entry "
+			    "names it, so the line is taken as reliable", s->remote[0] ? s->remote : "-",
+			    *want, s->port ? s->port->name : "-");
+		} else if (proto_needs_reliable(*want) && !reliable) {
 			log_warnx("sys=%s: protocol %c needs a reliable port: not used on %s",
 			    s->remote[0] ? s->remote : "-", *want, s->port ? s->port->name : "-");
 			continue;
