@@ -22,16 +22,24 @@
 #               (then only the files that arrived intact count as payload)
 # Environment: BENCH_SPEEDS ("9600 115200"), BENCH_LATENCIES ("0", one-way
 # milliseconds, uuline --latency), BENCH_BERS ("0 1e-5"), BENCH_PROTOS
-# (BENCH_PROTO, else "g": any of g G i, each forced on both ends; Taylor
-# gets it through TAYLOR_PROTOCOL), BENCH_G ("3/64 7/4096", window/packet
-# for g and G; i runs with both sides' defaults), BENCH_SIZE (1048576),
+# (BENCH_PROTO, else "g": any of g G i t e, each forced on both ends;
+# Taylor gets it through TAYLOR_PROTOCOL), BENCH_G ("3/64 7/4096",
+# window/packet for g and G; i, t and e run with both sides' defaults),
+# BENCH_SIZE (1048576),
 # BENCH_MAILS (200), BENCH_MAIL_SIZE (2048), BENCH_IMPLS ("brigade
 # taylor"), BENCH_OUT (table file, default bench/results.txt),
 # BENCH_LOADS ("file mails"), BENCH_ROW_SECONDS (no limit: stop a row's
 # calls after so many seconds).  BENCH_QUICK=1 changes the defaults to a
 # few minutes' run: 115200 bit/s only, a 256 KiB file and 50 mails.
-# Taylor needs root.  t and e need a reliable port (TCP), not a uuline
-# PTY, so they are not in this table.
+# Taylor needs root.
+#
+# t and e check nothing: Brigade offers them only on a reliable port, or
+# on a line whose own Systems/Devices entry names them, so for t and e
+# both Brigade nodes get "Direct,t" (or ",e") on both entries; Taylor runs
+# them over the PTY when its sys names them.  On a line with bit errors a
+# t or e row is expected to fail: a corrupted file shows as "no", a call
+# that loses its framing runs into the row's limits ("no limit"); set
+# BENCH_ROW_SECONDS so that such a row ends.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 case $BUILD in
@@ -61,6 +69,12 @@ BENCH_LOADS=${BENCH_LOADS:-file mails}
 BENCH_OUT=${BENCH_OUT:-$TOP/bench/results.txt}
 BENCH_PROTOS=${BENCH_PROTOS:-${BENCH_PROTO:-g}}	# Brigade would pick i on its own
 BENCH_ROW_SECONDS=${BENCH_ROW_SECONDS:-}
+for _p in $BENCH_PROTOS; do
+	case $_p in
+	g|G|i|t|e) ;;
+	*) echo "bench/run.sh: BENCH_PROTOS: unknown protocol $_p (g G i t e)" >&2; exit 2 ;;
+	esac
+done
 if [ "$(id -u)" -ne 0 ] || [ ! -x "$TAYLOR_UUCICO" ]; then
 	echo "# Taylor UUCP cannot be driven here (needs root): Brigade only" >&2
 	BENCH_IMPLS=brigade
@@ -92,6 +106,11 @@ bench_one() {
 	BADLINE_PROTO=$5
 	TAYLOR_PROTOCOL=$5
 	export TAYLOR_PROTOCOL
+	case $5 in
+	t|e) BRIGADE_LINE_PROTOCOLS=$5 ;;
+	*) BRIGADE_LINE_PROTOCOLS= ;;
+	esac
+	export BRIGADE_LINE_PROTOCOLS
 	BADLINE_CALL_TIMEOUT=$((BENCH_SIZE * 40 / $2 + 300))
 	if [ -n "$BENCH_ROW_SECONDS" ] && [ "$BADLINE_CALL_TIMEOUT" -gt "$BENCH_ROW_SECONDS" ]; then
 		BADLINE_CALL_TIMEOUT=$BENCH_ROW_SECONDS

@@ -16,6 +16,7 @@
 #   line_fresh NAME              stop and start it again (done before each call)
 #   brigade_node NAME [W P]      a Brigade node asking for window W packet P
 #   brigade_system NODE PEER DEV [chat...]    Systems + Devices entries
+#                                ($BRIGADE_LINE_PROTOCOLS: "Direct,t" in both)
 #   brigade_permit NODE 'LOGNAME=... ...'     one Permissions line
 #   taylor_node NAME             a Taylor node
 #   taylor_system NODE PEER DEV [W P]         sys (protocol $TAYLOR_PROTOCOL, g) + port entry
@@ -177,12 +178,15 @@ brigade_node() {
 	: >"$_d/Systems"; : >"$_d/Devices"; : >"$_d/Permissions"; : >"$_d/passwd"
 }
 
-# brigade_system NODE PEER DEV [CHAT...] - reach PEER over the line at DEV
+# brigade_system NODE PEER DEV [CHAT...] - reach PEER over the line at DEV;
+# with $BRIGADE_LINE_PROTOCOLS (say "t") both entries name those protocols
+# ("Direct,t"), which for t or e also marks the line reliable
 brigade_system() {
 	_d=$TRASH/$1; _peer=$2; _dev=$3
+	_ty=Direct${BRIGADE_LINE_PROTOCOLS:+,$BRIGADE_LINE_PROTOCOLS}
 	shift 3
-	printf '%s\n' "$_peer Any Direct 115200 - $*" | sed 's/ *$//' >>"$_d/Systems"
-	echo "Direct $_dev - 115200 direct" >>"$_d/Devices"
+	printf '%s\n' "$_peer Any $_ty 115200 - $*" | sed 's/ *$//' >>"$_d/Systems"
+	echo "$_ty $_dev - 115200 direct" >>"$_d/Devices"
 }
 
 # brigade_permit NODE 'LOGNAME=... MACHINE=...' - one Permissions line
@@ -217,7 +221,11 @@ EOF
 	chmod 1777 "$_d/pub"
 }
 
-# taylor_system NODE PEER DEV [WINDOW PACKSIZE [CHAT]] - sys and port entries
+# taylor_system NODE PEER DEV [WINDOW PACKSIZE [CHAT]] - sys and port
+# entries; with TAYLOR_PROTOCOL=G, WINDOW and PACKSIZE are set for G as
+# well.  TAYLOR_PROTOCOL=t (or e) runs t over the PTY as it is: a port
+# is "reliable true" by default, and a sys "protocol" line names what the
+# negotiation may use (measured with Taylor UUCP 1.07)
 taylor_system() {
 	_d=$TRASH/$1; _peer=$2; _dev=$3
 	cat >>"$_d/sys" <<EOF
@@ -234,6 +242,12 @@ EOF
 protocol-parameter g window $4
 protocol-parameter g packet-size $5
 EOF
+		# Taylor keeps G's parameters apart from g's (Brigade's g
+		# parameters serve both)
+		case ${TAYLOR_PROTOCOL:-g} in
+		*G*) printf 'protocol-parameter G window %s\nprotocol-parameter G packet-size %s\n' \
+			"$4" "$5" >>"$_d/sys" ;;
+		esac
 	fi
 	cat >>"$_d/port" <<EOF
 port line-$_peer
