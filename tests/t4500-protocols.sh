@@ -1,7 +1,8 @@
 #!/bin/sh
 # t4500-protocols.sh - the t and e protocols over TCP against Taylor UUCP
 # in both roles (files both ways, sha256-identical), protocol choice and
-# its log lines, and the end-to-end CRC-32 between Brigade nodes over a
+# its log lines, t over a PTY line whose entries name it (Brigade to
+# Brigade and to Taylor), and the end-to-end CRC-32 between Brigade nodes over a
 # line that flips bits (BER 1e-5 and 1e-4, g): no corrupted file is ever
 # delivered, and at 1e-4 the check really rejects and resends files.
 . "$(dirname "$0")/lib-uucp.sh"
@@ -93,6 +94,56 @@ test_expect_success 'a PTY line is not reliable: i (then g), never t or e' '
 	picked pa i &&
 	grep -a -q "integrity=crc32-end-to-end" "$TRASH/pa/Log"
 '
+
+# A line whose own Systems and Devices entries name t ("Direct,t") is the
+# operator's word that it is reliable: t runs over the PTY, and each side
+# logs why it allowed t there.
+test_expect_success 'a PTY line whose entries say Direct,t: t, taken as reliable' '
+	BRIGADE_LINE_PROTOCOLS=t && export BRIGADE_LINE_PROTOCOLS &&
+	brigade_node qa && brigade_node qb &&
+	brigade_system qa qb "$TRASH/q.a" && brigade_system qb qa "$TRASH/q.b" &&
+	grep -q "^qb Any Direct,t 115200 -\$" "$TRASH/qa/Systems" &&
+	grep -q "^Direct,t $TRASH/q.a - 115200 direct\$" "$TRASH/qa/Devices" &&
+	brigade_permit qb "LOGNAME=qa MACHINE=qa REQUEST=yes SENDFILES=yes" &&
+	make_file "$TRASH/q1" 60000 && make_file "$TRASH/qb/pub/q2" 7000 &&
+	brigade_queue qa "$TRASH/q1" "qb!~/q1" &&
+	brigade_queue qa "qb!~/q2" "$TRASH/qa/pub/q2" &&
+	call brigade qa qb brigade qb qa q &&
+	line_stop q &&
+	same_file "$TRASH/q1" "$TRASH/qb/pub/q1" &&
+	same_file "$TRASH/qb/pub/q2" "$TRASH/qa/pub/q2" &&
+	picked qa t &&
+	for n in qa qb; do
+		grep -a -q "protocol t allowed on .*: its Systems/Devices entry names it, so the line is taken as reliable" \
+			"$TRASH/$n/Log" || { show_logs $n; exit 1; }
+	done &&
+	grep -a -q "offering \"t\" (Systems/Devices entry) on a port that is not reliable" "$TRASH/qb/Log" &&
+	grep -a -q "caller picked t" "$TRASH/qb/Log"
+'
+
+if [ "$(id -u)" -eq 0 ] && [ -x "$TAYLOR_UUCICO" ] && [ -x "$TAYLOR_UUCP" ] && id uucp >/dev/null 2>&1; then
+	# Taylor runs t over a direct port when its sys entry names it
+	test_expect_success 'Brigade calls Taylor over a PTY with t: files both ways' '
+		BRIGADE_LINE_PROTOCOLS=t TAYLOR_PROTOCOL=t &&
+		export BRIGADE_LINE_PROTOCOLS TAYLOR_PROTOCOL &&
+		brigade_node bq && taylor_node tq &&
+		brigade_system bq tq "$TRASH/r.a" && taylor_system tq bq "$TRASH/r.b" &&
+		make_file "$TRASH/bq-o" 80000 && make_file "$TRASH/tq-k" 20000 &&
+		brigade_queue bq "$TRASH/bq-o" "tq!~/o" &&
+		taylor_queue tq "$TRASH/tq-k" "bq!~/k" &&
+		call brigade bq tq taylor tq bq r &&
+		line_stop r &&
+		same_file "$TRASH/bq-o" "$TRASH/tq/pub/o" &&
+		same_file "$TRASH/tq-k" "$TRASH/bq/pub/k" &&
+		taylor_call_ok tq &&
+		grep -q "Handshake successful (protocol .t.)" "$TRASH/tq/Log" &&
+		picked bq t &&
+		grep -a -q "protocol t allowed on .*names it, so the line is taken as reliable" "$TRASH/bq/Log" &&
+		grep -a -q "integrity=transport" "$TRASH/bq/Log"
+	'
+else
+	test_skip 'Brigade calls Taylor over a PTY with t' "needs root and Taylor UUCP"
+fi
 
 # BER test: 200 small files over a line flipping one bit in 100000.
 test_expect_success 'BER 1e-5 with g: 200 files, none delivered corrupted' '
