@@ -121,6 +121,34 @@ test_expect_success 'Brigade to Brigade with i: picked by default, files both wa
 	grep -a -q "protocols: caller picked i" "$TRASH/bb/Log"
 '
 
+# Both sides have 12 files for each other, over a line with 50 ms each
+# way: the callee sends its work without waiting to become master, each
+# side has several files in flight on its channels while the other's are
+# in flight too, and a file's data goes out before its SY comes back.
+test_expect_success 'Brigade to Brigade with i: several files in flight both ways at once' '
+	line_stop l && UULINE_ARGS="--latency 50" && export UULINE_ARGS &&
+	line_start l && bb_pair be bf && mkdir -p "$TRASH/eout" "$TRASH/fout" &&
+	for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		make_file "$TRASH/eout/e$n" $((n * 3000)) &&
+		brigade_queue be "$TRASH/eout/e$n" "bf!~/e$n" &&
+		make_file "$TRASH/fout/f$n" $((n * 2000)) &&
+		brigade_queue bf "$TRASH/fout/f$n" "be!~/f$n" || return 1
+	done &&
+	{ call brigade be bf brigade bf be l || { show_logs be bf; false; }; } &&
+	same_dir "$TRASH/eout" "$TRASH/bf/pub" && same_dir "$TRASH/fout" "$TRASH/be/pub" &&
+	test -z "$(brigade_jobs be)" && test -z "$(brigade_jobs bf)" &&
+	for n in be bf; do
+		grep -a "channels: at most" "$TRASH/$n/Log" &&
+		grep -a -q -E "channels: at most [2-7] commands of ours and [2-7] of the remote.s in flight at once, ([4-9]|1[0-4]) both ways" "$TRASH/$n/Log" ||
+		return 1
+	done &&
+	first_data=$(grep -a -n "i: send DATA .* lch=1 rch=0 len=[1-9]" "$TRASH/be/Log" | head -1 | cut -d: -f1) &&
+	first_sy=$(grep -a -n "i: got command \"SY" "$TRASH/be/Log" | head -1 | cut -d: -f1) &&
+	echo "first data line $first_data, first SY line $first_sy" &&
+	test "$first_data" -lt "$first_sy" &&
+	! grep -a -q "roles switch" "$TRASH/be/Log" "$TRASH/bf/Log"
+'
+
 test_expect_success 'Brigade to Brigade with i at BER 1e-4: every file intact' '
 	line_stop l && UULINE_ARGS="--ber 1e-4 --seed 7" && export UULINE_ARGS &&
 	line_start l && bb_pair bc bd && mkdir -p "$TRASH/cout" "$TRASH/cback" &&

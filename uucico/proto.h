@@ -8,8 +8,11 @@
  * touches files or the spool: the transfer engine (xfer.c) does.  Framing
  * and checksums live in pure functions beside it, unit-tested and fuzzed.
  *
- * The model is half duplex per call state, as in g: at any moment either
- * a command string or file data is expected, and the session knows which.
+ * The basic model is half duplex per call state, as in g: at any moment
+ * either a command string or file data is expected, and the session knows
+ * which.  A protocol with channels (i) also offers the channel operations
+ * at the end of proto_ops, and the session then runs the channel engine
+ * (duplex.c) instead: many commands and files in flight both ways.
  * Every call blocks until done, the peer gives up, or the protocol's own
  * timeouts and retry limits are exhausted (then -1).
  */
@@ -41,6 +44,18 @@ struct proto_stats {
 
 struct proto;
 
+/* What a channel protocol hands the engine (see proto_ops.next). */
+#define PROTO_KEY_OURS 7
+#define PROTO_NKEYS 15
+enum proto_ev_kind { PROTO_EV_CMD = 1, PROTO_EV_DATA, PROTO_EV_EOF };
+struct proto_ev {
+	int kind;		/* enum proto_ev_kind */
+	int key;		/* 0, 1..7 the peer's channel, 8..14 ours */
+	long long pos;		/* DATA: file position of data[0] */
+	size_t len;		/* DATA: bytes; CMD: string length */
+	const unsigned char *data;	/* DATA: the bytes; CMD: the string, NUL-ended */
+};
+
 struct proto_ops {
 	char name;		/* 'g', 'G', ... */
 
@@ -67,6 +82,36 @@ struct proto_ops {
 
 	/* free - release p (not its port). */
 	void (*free)(struct proto *p);
+
+	/*
+	 * Channel protocols (i) only, NULL for the others: several commands
+	 * and files in flight in both directions at once, for the channel
+	 * engine (duplex.c).  A key names what a packet belongs to: 0 the
+	 * session's H, HY, HN; 1..7 a command of the peer's (its channel:
+	 * the command, the data of its file, its ZCRC32, and our replies);
+	 * PROTO_KEY_OURS + 1..7 a command of ours on our channel (the
+	 * command, its file's data, the peer's replies and the data it
+	 * sends for our R).
+	 */
+
+	/* next - the next thing that arrived, waiting up to wait_ms: 1 with
+	 * ev filled (its bytes stay valid until the next call), 0 nothing
+	 * yet, -1 the line failed or the peer closed the protocol. */
+	int (*next)(struct proto *p, struct proto_ev *ev, int wait_ms);
+
+	/* chan_cmd - send a command or a reply on key; 0 or -1. */
+	int (*chan_cmd)(struct proto *p, int key, const char *cmd);
+
+	/* chan_data - len bytes of the file on key, starting at file
+	 * position pos; len 0 ends the file.  0 or -1. */
+	int (*chan_data)(struct proto *p, int key, long long pos, const void *buf, size_t len);
+
+	/* chan_room - bytes that can go out now without waiting for an
+	 * acknowledgement (0: the window is full). */
+	size_t (*chan_room)(struct proto *p);
+
+	/* chan_count - how many channels of ours the peer allows (1..7). */
+	int (*chan_count)(struct proto *p);
 };
 
 struct proto {

@@ -186,7 +186,8 @@ e_free(struct proto *p)
 }
 
 static const struct proto_ops e_ops = {
-	'e', e_start, e_sendcmd, e_getcmd, e_senddata, e_getdata, e_shutdown, e_free
+	.name = 'e', .start = e_start, .sendcmd = e_sendcmd, .getcmd = e_getcmd,
+	.senddata = e_senddata, .getdata = e_getdata, .shutdown = e_shutdown, .free = e_free,
 };
 
 /* proto_e_new - the e protocol over port */

@@ -1047,11 +1047,13 @@ g_free(struct proto *p)
 }
 
 static const struct proto_ops g_ops = {
-	'g', g_start, g_sendcmd, g_getcmd, g_senddata, g_getdata, g_shutdown, g_free
+	.name = 'g', .start = g_start, .sendcmd = g_sendcmd, .getcmd = g_getcmd,
+	.senddata = g_senddata, .getdata = g_getdata, .shutdown = g_shutdown, .free = g_free,
 };
 
 static const struct proto_ops bigg_ops = {
-	'G', g_start, g_sendcmd, g_getcmd, g_senddata, g_getdata, g_shutdown, g_free
+	.name = 'G', .start = g_start, .sendcmd = g_sendcmd, .getcmd = g_getcmd,
+	.senddata = g_senddata, .getdata = g_getdata, .shutdown = g_shutdown, .free = g_free,
 };
 
 /* g_clean_params - fill in defaults and bring values into range */

@@ -72,6 +72,8 @@ struct i_state {
 	/* sending */
 	int send_seq, send_acked, send_window, send_packsize, send_chans;
 	int next_chan, cur_lch, cur_rch, need_spos, resends_in_row;
+	long long send_gpos;	/* the receiver's file position after what we sent */
+	int last_data_key;	/* key of the file data we sent last (-1 none) */
 	int last_new_lch;	/* channel of our last command */
 	char last_new_kind;	/* its letter */
 	long long last_progress;
@@ -87,6 +89,7 @@ struct i_state {
 	int soft_key;		/* prefer a command on this key (-1 none) */
 	struct i_key keys[I_NKEYS];
 	struct i_item *qhead, *qtail;
+	struct i_item *held;	/* handed out by i_next until its next call */
 	long qbytes;
 	size_t rlen;
 	unsigned char rbuf[I_RBUF];
@@ -498,7 +501,8 @@ i_idle(struct proto *p, long long now)
 	struct i_state *s = p->priv;
 	long long to = i_timeout_ms(p);
 
-	if (s->recv_last != s->recv_acked && i_write(p, IPKT_ACK, 0, 0, 0, NULL, 0) < 0)
+	if (s->recv_last != s->recv_acked && now - s->last_input >= I_ACK_DELAY_MS &&
+	    i_write(p, IPKT_ACK, 0, 0, 0, NULL, 0) < 0)
 		return -1;
 	if (i_gap(s) && now - s->last_input >= I_QUICK_MS / 2 &&
 	    i_nak(p, (s->recv_last + 1) % IPKT_SEQMOD) < 0)
@@ -522,10 +526,10 @@ i_idle(struct proto *p, long long now)
 	return 0;
 }
 
-/* i_step - wait a little for input and handle it, keeping the timers
- * (i_idle) and the limit on silence; 0 or -1 */
+/* i_step_max - wait a little (at most max_ms) for input and handle it,
+ * keeping the timers (i_idle) and the limit on silence; 0 or -1 */
 static int
-i_step(struct proto *p)
+i_step_max(struct proto *p, long long max_ms)
 {
 	struct i_state *s = p->priv;
 	long long now = now_ms(), to = i_timeout_ms(p);
@@ -535,6 +539,8 @@ i_step(struct proto *p)
 
 	if (i_outstanding(s) > 0 && s->last_progress + to - now < wait)
 		wait = s->last_progress + to - now;
+	if (wait > max_ms)
+		wait = max_ms;
 	if (wait < 0)
 		wait = 0;
 	n = port_read(p->port, s->rbuf + s->rlen, sizeof(s->rbuf) - s->rlen, (int)wait);
@@ -558,6 +564,13 @@ i_step(struct proto *p)
 	return 0;
 }
 
+/* i_step - i_step_max with the protocol's own waits */
+static int
+i_step(struct proto *p)
+{
+	return i_step_max(p, I_QUICK_MS);
+}
+
 /* i_send_seq - send one sequenced packet once the window allows */
 static int
 i_send_seq(struct proto *p, int type, int lch, int rch, const void *data, size_t len)
@@ -576,10 +589,30 @@ i_send_seq(struct proto *p, int type, int lch, int rch, const void *data, size_t
 	seq = s->send_seq;
 	if (i_keep(&s->sent[seq], type, lch, rch, data, len) < 0)
 		return -1;
+	if (type == IPKT_DATA)
+		s->send_gpos += (long long)len;	/* commands move it too */
 	if (i_outstanding(s) == 0)
 		s->last_progress = now_ms();
 	s->send_seq = (s->send_seq + 1) % IPKT_SEQMOD;
 	return i_write(p, type, seq, lch, rch, data, len);
+}
+
+/* i_send_split - len bytes as DATA packets of the size we send with */
+static int
+i_send_split(struct proto *p, int lch, int rch, const void *buf, size_t len)
+{
+	struct i_state *s = p->priv;
+	const unsigned char *b = buf;
+	size_t o, n;
+
+	for (o = 0; o < len; o += n) {
+		n = len - o;
+		if (n > (size_t)s->send_packsize)
+			n = (size_t)s->send_packsize;
+		if (i_send_seq(p, IPKT_DATA, lch, rch, b + o, n) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* i_start - exchange SYNC packets */
@@ -642,7 +675,7 @@ static int
 i_sendcmd(struct proto *p, const char *cmd)
 {
 	struct i_state *s = p->priv;
-	size_t len = strlen(cmd) + 1, o, n;
+	size_t len = strlen(cmd) + 1;
 	int lch = 0, rch = 0, key = s->last_cmd_key;
 
 	s->want_key = -1;
@@ -677,14 +710,7 @@ i_sendcmd(struct proto *p, const char *cmd)
 		}
 	}
 	log_debug(LOG_D_PROTO, "i: sending command \"%s\" (lch=%d rch=%d)", cmd, lch, rch);
-	for (o = 0; o < len; o += n) {
-		n = len - o;
-		if (n > (size_t)s->send_packsize)
-			n = (size_t)s->send_packsize;
-		if (i_send_seq(p, IPKT_DATA, lch, rch, cmd + o, n) < 0)
-			return -1;
-	}
-	return 0;
+	return i_send_split(p, lch, rch, cmd, len);
 }
 
 /* i_drop_rejected - a file whose command was taken but not read: the
@@ -837,35 +863,36 @@ i_getdata(struct proto *p, void *buf, size_t len)
 	}
 }
 
+/* i_spos - tell the receiver where the next data belongs */
+static int
+i_spos(struct proto *p, long long pos)
+{
+	struct i_state *s = p->priv;
+	unsigned char d[4] = { (unsigned char)(pos >> 24), (unsigned char)(pos >> 16),
+		(unsigned char)(pos >> 8), (unsigned char)pos };
+
+	if (i_send_seq(p, IPKT_SPOS, 0, 0, d, sizeof(d)) < 0)
+		return -1;
+	s->send_gpos = pos;
+	return 0;
+}
+
 /* i_senddata - file data in packets of the peer's size; len 0 ends it */
 static int
 i_senddata(struct proto *p, const void *buf, size_t len)
 {
 	struct i_state *s = p->priv;
-	const unsigned char *b = buf;
-	size_t o = 0, n;
 
 	if (s->need_spos) {
-		long long pos = p->send_pos > 0 ? p->send_pos : 0;
-		unsigned char d[4] = { (unsigned char)(pos >> 24), (unsigned char)(pos >> 16),
-			(unsigned char)(pos >> 8), (unsigned char)pos };
-
 		s->need_spos = 0;
-		if (i_send_seq(p, IPKT_SPOS, 0, 0, d, sizeof(d)) < 0)
+		if (i_spos(p, p->send_pos > 0 ? p->send_pos : 0) < 0)
 			return -1;
 	}
 	if (len == 0) {
 		s->want_key = s->cur_lch ? 7 + s->cur_lch : s->cur_rch;
 		return i_send_seq(p, IPKT_DATA, s->cur_lch, s->cur_rch, NULL, 0);
 	}
-	for (; o < len; o += n) {
-		n = len - o;
-		if (n > (size_t)s->send_packsize)
-			n = (size_t)s->send_packsize;
-		if (i_send_seq(p, IPKT_DATA, s->cur_lch, s->cur_rch, b + o, n) < 0)
-			return -1;
-	}
-	return 0;
+	return i_send_split(p, s->cur_lch, s->cur_rch, buf, len);
 }
 
 /* i_shutdown - send CLOSE; the session's own H/HY has already agreed */
@@ -899,6 +926,7 @@ i_free(struct proto *p)
 			next = it->next;
 			free(it);
 		}
+		free(s->held);
 		for (i = 0; i < IPKT_SEQMOD; i++) {
 			free(s->sent[i].data);
 			free(s->ooo[i].data);
@@ -910,8 +938,111 @@ i_free(struct proto *p)
 	free(p);
 }
 
+/* i_key_chans - the local and remote channel numbers of a key */
+static void
+i_key_chans(int key, int *lch, int *rch)
+{
+	*lch = key > PROTO_KEY_OURS ? key - PROTO_KEY_OURS : 0;
+	*rch = key >= 1 && key <= PROTO_KEY_OURS ? key : 0;
+}
+
+/* i_next - hand the engine the oldest item that arrived (channel engine) */
+static int
+i_next(struct proto *p, struct proto_ev *ev, int wait_ms)
+{
+	struct i_state *s = p->priv;
+	long long until = now_ms() + (wait_ms > 0 ? wait_ms : 0);
+	struct i_item *it;
+	int polled = 0, acked = s->send_acked;
+
+	free(s->held);
+	s->held = NULL;
+	for (;;) {
+		it = s->qhead;
+		if (it) {
+			s->qhead = it->next;
+			if (s->qtail == it)
+				s->qtail = NULL;
+			s->qbytes -= (long)it->len;
+			s->held = it;
+			ev->kind = it->kind == I_IT_CMD ? PROTO_EV_CMD :
+			    it->kind == I_IT_DATA ? PROTO_EV_DATA : PROTO_EV_EOF;
+			ev->key = it->key;
+			ev->pos = it->pos;
+			ev->len = it->len;
+			ev->data = it->data;
+			return 1;
+		}
+		if (s->closed) {
+			log_warnx("i: the peer closed the protocol");
+			return -1;
+		}
+		/* back to the engine when the time is up or the window opened */
+		if (polled && (now_ms() >= until || s->send_acked != acked))
+			return 0;
+		polled = 1;
+		acked = s->send_acked;
+		if (i_step_max(p, until - now_ms()) < 0)
+			return -1;
+	}
+}
+
+/* i_chan_cmd - a command or reply on key, NUL-terminated (channel engine) */
+static int
+i_chan_cmd(struct proto *p, int key, const char *cmd)
+{
+	size_t len = strlen(cmd) + 1;
+	int lch, rch;
+
+	i_key_chans(key, &lch, &rch);
+	log_debug(LOG_D_PROTO, "i: sending command \"%s\" (lch=%d rch=%d)", cmd, lch, rch);
+	return i_send_split(p, lch, rch, cmd, len);
+}
+
+/* i_chan_data - file data at pos on key; an SPOS first whenever the
+ * receiver's position would be wrong (another file or a command came
+ * between) or a new file starts (channel engine) */
+static int
+i_chan_data(struct proto *p, int key, long long pos, const void *buf, size_t len)
+{
+	struct i_state *s = p->priv;
+	int lch, rch;
+
+	i_key_chans(key, &lch, &rch);
+	if (len == 0) {
+		s->last_data_key = -1;
+		return i_send_seq(p, IPKT_DATA, lch, rch, NULL, 0);
+	}
+	if ((s->last_data_key != key || s->send_gpos != pos) && i_spos(p, pos) < 0)
+		return -1;
+	s->last_data_key = key;
+	return i_send_split(p, lch, rch, buf, len);
+}
+
+/* i_chan_room - bytes the window lets out now (channel engine) */
+static size_t
+i_chan_room(struct proto *p)
+{
+	struct i_state *s = p->priv;
+	int free_slots = s->send_window - i_outstanding(s);
+
+	return free_slots > 0 ? (size_t)free_slots * (size_t)s->send_packsize : 0;
+}
+
+/* i_chan_count - channels of ours the peer allows */
+static int
+i_chan_count(struct proto *p)
+{
+	struct i_state *s = p->priv;
+
+	return s->send_chans < 1 ? 1 : s->send_chans > I_CHANNELS ? I_CHANNELS : s->send_chans;
+}
+
 static const struct proto_ops i_ops = {
-	'i', i_start, i_sendcmd, i_getcmd, i_senddata, i_getdata, i_shutdown, i_free
+	.name = 'i', .start = i_start, .sendcmd = i_sendcmd, .getcmd = i_getcmd,
+	.senddata = i_senddata, .getdata = i_getdata, .shutdown = i_shutdown, .free = i_free,
+	.next = i_next, .chan_cmd = i_chan_cmd, .chan_data = i_chan_data,
+	.chan_room = i_chan_room, .chan_count = i_chan_count,
 };
 
 /* proto_i_new - the i protocol over port */
@@ -937,6 +1068,7 @@ proto_i_new(struct port *port, const struct proto_params *par, int caller)
 	s->send_packsize = 64;
 	s->send_chans = 1;
 	s->next_chan = 1;
+	s->last_data_key = -1;
 	s->want_key = s->soft_key = -2;
 	s->last_input = now_ms();
 	s->last_progress = now_ms();

@@ -184,7 +184,8 @@ t_free(struct proto *p)
 }
 
 static const struct proto_ops t_ops = {
-	't', t_start, t_sendcmd, t_getcmd, t_senddata, t_getdata, t_shutdown, t_free
+	.name = 't', .start = t_start, .sendcmd = t_sendcmd, .getcmd = t_getcmd,
+	.senddata = t_senddata, .getdata = t_getdata, .shutdown = t_shutdown, .free = t_free,
 };
 
 /* proto_t_new - the t protocol over port */

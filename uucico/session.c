@@ -18,6 +18,7 @@
 #include "lib/timewin.h"
 #include "uucico/sched.h"
 #include "uucico/session.h"
+#include "uucico/xfer.h"
 
 #define SESSION_DLE 020
 #define SESSION_HS_MAX 256
@@ -339,6 +340,8 @@ session_loop(struct session *s)
 	char line[8192];
 	int master = s->caller;
 
+	if (s->proto->ops->next)
+		return xfer_duplex(s);	/* a protocol with channels */
 	for (;;) {
 		if (master) {
 			if (xfer_master(s) < 0)

@@ -45,11 +45,6 @@ struct session {
 	int locked;		/* we hold the remote's system lock */
 	int brought_exec;	/* executions arrived: uuxqt should run */
 	int progress;		/* show each file's progress on stderr (-v) */
-	long long expect_size;	/* size of the file being received, or -1 */
-	const char *show_name;	/* the file's name for the progress line */
-	int crc_in_cmd;		/* the file's CRC-32 went in its S command */
-	int crc_given;		/* the S command we got carried the CRC-32 ... */
-	unsigned long crc_expect;	/* ... and this is it */
 	char why[256];		/* why the call failed */
 	unsigned files_sent, files_received, files_failed, files_resent;
 	unsigned long long bytes_sent, bytes_received;

@@ -22,13 +22,13 @@
 #include "lib/util.h"
 #include "uucico/cmd.h"
 #include "uucico/session.h"
+#include "uucico/xfer.h"
 
 #define XFER_BUF (64 * 1024)
-#define XFER_CRC_RETRIES 3	/* immediate re-sends after a failed check */
-#define XFER_RETRY 2		/* "send again": the end-to-end check failed */
+#define XFER_LINE 8192		/* a command line we build */
 
 /* xfer_fail - record why the call failed; returns -1 */
-static int
+int
 xfer_fail(struct session *s, const char *why)
 {
 	if (s->why[0] == '\0')
@@ -142,7 +142,7 @@ xfer_tried_key(const struct spool_job *job, size_t idx, char key[64])
 }
 
 /* xfer_was_tried - whether a command was already tried in this call */
-static int
+int
 xfer_was_tried(const struct session *s, const struct spool_job *job, size_t idx)
 {
 	char key[64];
@@ -156,7 +156,7 @@ xfer_was_tried(const struct session *s, const struct spool_job *job, size_t idx)
 }
 
 /* xfer_mark_tried - remember a command not to retry in this call */
-static void
+void
 xfer_mark_tried(struct session *s, const struct spool_job *job, size_t idx)
 {
 	if (s->ntried == s->atried) {
@@ -171,7 +171,7 @@ xfer_mark_tried(struct session *s, const struct spool_job *job, size_t idx)
 }
 
 /* xfer_grade_ok - whether a job's grade passes the caller's -p limit */
-static int
+int
 xfer_grade_ok(const struct session *s, char grade)
 {
 	return !s->min_grade || (unsigned char)grade <= (unsigned char)s->min_grade;
@@ -226,56 +226,17 @@ xfer_crc_prefix(const char *path, long long len, unsigned long *crc)
 	return 0;
 }
 
-/* xfer_send_crc - tell a Brigade peer the whole file's CRC-32 */
-static int
-xfer_send_crc(struct session *s, unsigned long crc)
+/* xfer_meter_start - begin a progress line for one file */
+static void
+xfer_meter_start(struct xfer_meter *m, const char *dir, const char *file, long long total,
+    long long base)
 {
-	char line[32];
-
-	if (!s->e2e)
-		return 0;
-	snprintf(line, sizeof(line), "ZCRC32 %08lx", crc & 0xffffffffUL);
-	if (s->proto->ops->sendcmd(s->proto, line) < 0)
-		return xfer_fail(s, "line failed sending the file's checksum");
-	return 0;
+	m->dir = dir;
+	str_copy(m->file, file, sizeof(m->file));
+	m->total = total;
+	m->base = base;
+	m->t0 = m->last = now_ms();
 }
-
-/* xfer_check_crc - read the peer's "ZCRC32 x" and compare it with ours:
- * 1 same, 0 different (logged), -1 the line failed */
-static int
-xfer_check_crc(struct session *s, unsigned long crc, const char *file)
-{
-	char line[64];
-	unsigned long theirs;
-	char *end;
-
-	if (s->proto->ops->getcmd(s->proto, line, sizeof(line)) < 0)
-		return xfer_fail(s, "line failed waiting for the file's checksum");
-	if (strncmp(line, "ZCRC32 ", 7) != 0) {
-		log_warnx("sys=%s: expected the checksum of %s, got \"%.40s\"", s->remote, file,
-		    line);
-		return 0;
-	}
-	theirs = strtoul(line + 7, &end, 16);
-	if (*end != '\0' || end == line + 7 || theirs != (crc & 0xffffffffUL)) {
-		log_warnx("sys=%s: end-to-end check failed for %s: CRC-32 sent %.8s, received "
-		    "%08lx: rejected, the sender keeps it", s->remote, file, line + 7,
-		    crc & 0xffffffffUL);
-		return 0;
-	}
-	log_debug(LOG_D_XFER, "sys=%s: end-to-end CRC-32 %08lx of %s matches", s->remote,
-	    crc & 0xffffffffUL, file);
-	return 1;
-}
-
-/* Progress of one file for an operator watching a call (-v). */
-struct xfer_meter {
-	const char *dir;	/* "send" or "receive" */
-	const char *file;
-	long long total;	/* bytes of the whole file, or -1 */
-	long long base;		/* bytes already there (a restart) */
-	long long t0, last;	/* when it started, when last shown */
-};
 
 /* xfer_meter_show - one progress line with rate and ETA, rewritten in
  * place at most twice a second; final ends it with a newline */
@@ -304,118 +265,6 @@ xfer_meter_show(struct session *s, struct xfer_meter *m, unsigned long long done
 	else
 		fprintf(stderr, "%s", final ? "          \n" : "");
 	fflush(stderr);
-}
-
-/* xfer_send_body - send the bytes of fd from its current offset pos,
- * then the end-of-file mark, then (to a Brigade peer) the CRC-32 of the
- * whole file at path; 0 or -1 */
-static int
-xfer_send_body(struct session *s, int fd, const char *path, long long pos,
-    unsigned long long *bytes)
-{
-	char *buf = malloc(XFER_BUF);
-	unsigned long crc = crc32(0L, Z_NULL, 0);
-	struct xfer_meter m;
-	struct stat st;
-	ssize_t r;
-
-	if (!buf)
-		return xfer_fail(s, "out of memory");
-	if (s->e2e && xfer_crc_prefix(path, pos, &crc) < 0) {
-		free(buf);
-		return xfer_fail(s, "read error on a file being sent");
-	}
-	s->proto->send_size = fstat(fd, &st) == 0 ? (long long)st.st_size - pos : -1;
-	s->proto->send_pos = pos;
-	m.dir = "send";
-	m.file = s->show_name ? s->show_name : path;
-	s->show_name = NULL;
-	m.total = s->proto->send_size >= 0 ? s->proto->send_size + pos : -1;
-	m.base = pos;
-	m.t0 = m.last = now_ms();
-	for (;;) {
-		/* smaller reads when someone watches, so the meter moves */
-		r = read(fd, buf, s->progress ? 4096 : XFER_BUF);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			return xfer_fail(s, "read error on a file being sent");
-		}
-		if (s->proto->ops->senddata(s->proto, buf, (size_t)r) < 0) {
-			free(buf);
-			return xfer_fail(s, "line failed while sending a file");
-		}
-		if (r == 0)
-			break;
-		crc = crc32(crc, (const Bytef *)buf, (uInt)r);
-		*bytes += (unsigned long long)r;
-		xfer_meter_show(s, &m, *bytes, 0);
-	}
-	free(buf);
-	xfer_meter_show(s, &m, *bytes, 1);
-	if (s->crc_in_cmd) {
-		/* the receiver has it from the S command already */
-		s->crc_in_cmd = 0;
-		return 0;
-	}
-	return xfer_send_crc(s, crc);
-}
-
-/* xfer_recv_body - receive file bytes into r until the end-of-file mark,
- * then (from a Brigade peer) check the whole file's CRC-32: 1 good, 0 the
- * check failed (the caller rejects the file), -1 the line failed */
-static int
-xfer_recv_body(struct session *s, struct spool_recv *r, const char *file,
-    unsigned long long *bytes)
-{
-	char *buf = malloc(XFER_BUF);
-	unsigned long crc = crc32(0L, Z_NULL, 0);
-	struct xfer_meter m = { "receive", file, s->expect_size, (long long)r->offset, 0, 0 };
-	ssize_t n;
-	int werr = 0;
-
-	if (!buf)
-		return xfer_fail(s, "out of memory");
-	m.t0 = m.last = now_ms();
-	if (s->e2e && r->offset > 0 && xfer_crc_prefix(r->temp, (long long)r->offset, &crc) < 0)
-		crc = ~0UL;	/* an unreadable prefix can only fail the check */
-	for (;;) {
-		n = s->proto->ops->getdata(s->proto, buf, XFER_BUF);
-		if (n < 0) {
-			free(buf);
-			return xfer_fail(s, "line failed while receiving a file");
-		}
-		if (n == 0)
-			break;
-		if (!werr && write_all(r->fd, buf, (size_t)n) < 0)
-			werr = errno;
-		crc = crc32(crc, (const Bytef *)buf, (uInt)n);
-		*bytes += (unsigned long long)n;
-		xfer_meter_show(s, &m, *bytes, 0);
-	}
-	free(buf);
-	xfer_meter_show(s, &m, *bytes, 1);
-	if (werr) {
-		/* A full disk or a write error: fail the call so the sender
-		 * keeps the file queued; nothing is lost. */
-		errno = werr;
-		log_warn("sys=%s: cannot write received data", s->remote);
-		return xfer_fail(s, werr == ENOSPC ? "spool disk full" : "write error on spool");
-	}
-	if (s->crc_given) {
-		s->crc_given = 0;
-		if (s->crc_expect == (crc & 0xffffffffUL)) {
-			log_debug(LOG_D_XFER, "sys=%s: end-to-end CRC-32 %08lx of %s matches",
-			    s->remote, s->crc_expect, file);
-			return 1;
-		}
-		log_warnx("sys=%s: end-to-end check failed for %s: CRC-32 sent %08lx, received "
-		    "%08lx: rejected, the sender keeps it", s->remote, file, s->crc_expect,
-		    crc & 0xffffffffUL);
-		return 0;
-	}
-	return s->e2e ? xfer_check_crc(s, crc, file) : 1;
 }
 
 /* xfer_space_ok - whether the spool has room for size more bytes */
@@ -452,156 +301,522 @@ xfer_write_exec(struct session *s, const struct cmd *c, const char *dname)
 	return file_write_atomic(path, text, (size_t)n, 0600);
 }
 
-/* xfer_slave_send - the master sends us a file (S or E) */
+/* xfer_in_dest - where the peer's S or E goes: 0, or -1 with the reply
+ * letter's refusal code in *code (2 not permitted, 4 our trouble) */
 static int
-xfer_slave_send(struct session *s, struct cmd *c)
+xfer_in_dest(struct session *s, struct xfer_in *in, int *code)
 {
-	char final[PATH_MAX], reply[64], dname[SPOOL_WIRE_MAX];
-	struct spool_recv r;
-	unsigned long long bytes = 0;
-	int spooled, restart, good = 0;
-	mode_t mode, um;
-	long long t0 = now_ms();
-	char no = c->kind;	/* 'S' or 'E': the reply letter */
+	const struct cmd *c = &in->c;
 
-	spooled = c->kind == 'E' || xfer_is_spool_name(c->to);
+	*code = 2;
+	in->spooled = c->kind == 'E' || xfer_is_spool_name(c->to);
 	if (c->kind == 'E') {
-		if (spool_wire_name(s->sp, 'D', s->remote, 'N', dname) < 0 ||
-		    spool_in_path(s->sp, s->remote, dname, final, sizeof(final)) < 0)
-			goto temp_fail;
-	} else if (spooled) {
-		if (spool_in_path(s->sp, s->remote, c->to, final, sizeof(final)) < 0) {
+		*code = 4;
+		if (spool_wire_name(s->sp, 'D', s->remote, 'N', in->dname) < 0 ||
+		    spool_in_path(s->sp, s->remote, in->dname, in->final, sizeof(in->final)) < 0)
+			return -1;
+	} else if (in->spooled) {
+		if (spool_in_path(s->sp, s->remote, c->to, in->final, sizeof(in->final)) < 0) {
 			log_warnx("sys=%s: refused %s: bad spool name", s->remote, c->to);
-			goto refuse;
+			return -1;
 		}
 	} else {
-		if (xfer_resolve(s->perm.pubdir, c->to, c->from, final, sizeof(final)) < 0) {
+		if (xfer_resolve(s->perm.pubdir, c->to, c->from, in->final, sizeof(in->final)) < 0) {
 			log_warnx("sys=%s: refused to write \"%s\": bad file name", s->remote, c->to);
-			goto refuse;
+			return -1;
 		}
-		if (!perm_may_write(&s->perm, final)) {
+		if (!perm_may_write(&s->perm, in->final)) {
 			log_warnx("sys=%s: refused to write %s: not permitted (WRITE)", s->remote,
-			    final);
-			goto refuse;
+			    in->final);
+			return -1;
 		}
 	}
-	if (spool_recv_seen(s->sp, s->remote, c->temp)) {
-		log_info("sys=%s: %s already received (temp %s): SN8", s->remote, final, c->temp);
-		snprintf(reply, sizeof(reply), "%cN8", no);
-		return xfer_reply(s, reply);
-	}
-	if (!xfer_space_ok(s, c->size)) {
-		log_warnx("sys=%s: no room for %lld bytes: SN6", s->remote, c->size);
-		snprintf(reply, sizeof(reply), "%cN6", no);
-		return xfer_reply(s, reply);
-	}
-	restart = s->remote_restart && c->size >= 0;
-	if (spool_recv_begin(s->sp, s->remote, c->temp, restart, &r) < 0) {
-		log_warn("sys=%s: cannot create a temporary file", s->remote);
-		goto temp_fail;
-	}
-	if (r.offset > 0 && (c->size < 0 || r.offset > c->size)) {
-		spool_recv_abort(s->sp, &r, 0);
-		if (spool_recv_begin(s->sp, s->remote, c->temp, 0, &r) < 0)
-			goto temp_fail;
-	}
-	if (r.offset > 0)
-		snprintf(reply, sizeof(reply), "%cY 0x%llx", no, (unsigned long long)r.offset);
-	else
-		snprintf(reply, sizeof(reply), "%cY", no);
-	s->expect_size = c->size;
-	s->crc_given = s->e2e && c->crc[0];
-	s->crc_expect = s->crc_given ? strtoul(c->crc, NULL, 16) : 0;
-	if (xfer_reply(s, reply) < 0 || (good = xfer_recv_body(s, &r, final, &bytes)) < 0) {
-		spool_recv_abort(s->sp, &r, 1);
-		xfer_log(s, "receive", final, bytes, t0, (long long)r.offset, "interrupted");
-		return -1;
-	}
-	if (!good) {
-		spool_recv_abort(s->sp, &r, 0);
-		s->files_failed++;
-		xfer_log(s, "receive", final, bytes, t0, (long long)r.offset, "corrupt-rejected");
-		return xfer_reply(s, "CN5");
-	}
-	um = umask(0);
-	umask(um);
-	mode = spooled ? 0600 : (((c->mode & 0111) ? 0777 : 0666) & ~um);
-	if (spool_recv_commit(s->sp, &r, final, mode, !cmd_has_option(c, 'f')) < 0) {
-		log_warn("sys=%s: cannot move the received file to %s", s->remote, final);
-		spool_recv_abort(s->sp, &r, 0);
-		xfer_log(s, "receive", final, bytes, t0, (long long)r.offset, "failed");
-		return xfer_reply(s, "CN5");
-	}
-	if (c->kind == 'E' && xfer_write_exec(s, c, dname) < 0)
-		log_warn("sys=%s: cannot write the execution file for %s", s->remote, dname);
-	if (c->kind == 'E' || (spooled && c->to[0] == 'X'))
-		s->brought_exec = 1;
-	s->files_received++;
-	s->bytes_received += bytes;
-	xfer_log(s, "receive", final, bytes, t0, (long long)r.offset, "ok");
-	return xfer_reply(s, "CY");
-refuse:
-	snprintf(reply, sizeof(reply), "%cN2", no);
-	return xfer_reply(s, reply);
-temp_fail:
-	snprintf(reply, sizeof(reply), "%cN4", no);
-	return xfer_reply(s, reply);
-}
-
-/* xfer_slave_request - the master asks us for a file (R) */
-static int
-xfer_slave_request(struct session *s, struct cmd *c)
-{
-	char path[PATH_MAX], real[PATH_MAX], reply[64], line[256];
-	struct stat st;
-	unsigned long long bytes = 0;
-	long long t0 = now_ms();
-	int fd;
-
-	if (!perm_may_request(&s->perm)) {
-		log_warnx("sys=%s: refused request for %s: REQUEST not permitted", s->remote,
-		    c->from);
-		return xfer_reply(s, "RN2");
-	}
-	if (xfer_is_spool_name(c->from) ||
-	    xfer_resolve(s->perm.pubdir, c->from, c->from, path, sizeof(path)) < 0 ||
-	    !realpath(path, real) || !perm_may_read(&s->perm, real)) {
-		log_warnx("sys=%s: refused request for \"%s\": not permitted (READ) or missing",
-		    s->remote, c->from);
-		return xfer_reply(s, "RN2");
-	}
-	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		if (fd >= 0)
-			close(fd);
-		log_warnx("sys=%s: refused request for %s: not a readable file", s->remote, real);
-		return xfer_reply(s, "RN2");
-	}
-	fcntl(fd, F_SETFL, 0);
-	if (c->size >= 0 && st.st_size > c->size) {
-		close(fd);
-		log_warnx("sys=%s: %s is larger than the remote accepts", s->remote, real);
-		return xfer_reply(s, "RN6");
-	}
-	snprintf(reply, sizeof(reply), "RY 0%o", (unsigned)(st.st_mode & 0777));
-	if (xfer_reply(s, reply) < 0 || xfer_send_body(s, fd, real, 0, &bytes) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	if (s->proto->ops->getcmd(s->proto, line, sizeof(line)) < 0)
-		return xfer_fail(s, "line failed waiting for the copy result");
-	s->files_sent++;
-	s->bytes_sent += bytes;
-	xfer_log(s, "send", real, bytes, t0, 0, line[0] == 'C' && line[1] == 'Y' ? "ok" :
-	    s->e2e ? "rejected-will-resend" : "failed");
 	return 0;
 }
 
-/* xfer_slave_uucp - the master asks us to run uucp (X): queue sends of
- * files we may read to the master itself */
+/* xfer_in_offer - the peer offers us a file (S or E) */
+int
+xfer_in_offer(struct session *s, const struct cmd *c, struct xfer_in *in, char *reply,
+    size_t rlen)
+{
+	char no = c->kind;	/* 'S' or 'E': the reply letter */
+	int code, restart;
+
+	memset(in, 0, sizeof(*in));
+	in->c = *c;
+	in->t0 = now_ms();
+	if (xfer_in_dest(s, in, &code) < 0) {
+		snprintf(reply, rlen, "%cN%d", no, code);
+		return XFER_DONE;
+	}
+	if (spool_recv_seen(s->sp, s->remote, c->temp)) {
+		log_info("sys=%s: %s already received (temp %s): SN8", s->remote, in->final, c->temp);
+		snprintf(reply, rlen, "%cN8", no);
+		return XFER_DONE;
+	}
+	if (!xfer_space_ok(s, c->size)) {
+		log_warnx("sys=%s: no room for %lld bytes: SN6", s->remote, c->size);
+		snprintf(reply, rlen, "%cN6", no);
+		return XFER_DONE;
+	}
+	restart = s->remote_restart && c->size >= 0;
+	if (spool_recv_begin(s->sp, s->remote, c->temp, restart, &in->r) < 0) {
+		log_warn("sys=%s: cannot create a temporary file", s->remote);
+		snprintf(reply, rlen, "%cN4", no);
+		return XFER_DONE;
+	}
+	if (in->r.offset > 0 && (c->size < 0 || in->r.offset > c->size)) {
+		spool_recv_abort(s->sp, &in->r, 0);
+		if (spool_recv_begin(s->sp, s->remote, c->temp, 0, &in->r) < 0) {
+			snprintf(reply, rlen, "%cN4", no);
+			return XFER_DONE;
+		}
+	}
+	in->open = 1;
+	in->next = (long long)in->r.offset;
+	in->crc = crc32(0L, Z_NULL, 0);
+	if (s->e2e && in->next > 0 && xfer_crc_prefix(in->r.temp, in->next, &in->crc) < 0)
+		in->crc = ~0UL;	/* an unreadable prefix can only fail the check */
+	in->crc_given = s->e2e && c->crc[0];
+	in->crc_expect = in->crc_given ? strtoul(c->crc, NULL, 16) : 0;
+	xfer_meter_start(&in->m, "receive", in->final, c->size, in->next);
+	if (in->next > 0)
+		snprintf(reply, rlen, "%cY 0x%llx", no, (unsigned long long)in->next);
+	else
+		snprintf(reply, rlen, "%cY", no);
+	return XFER_GO;
+}
+
+/* xfer_in_bytes - file bytes at pos */
+int
+xfer_in_bytes(struct session *s, struct xfer_in *in, long long pos, const void *buf, size_t n)
+{
+	const unsigned char *b = buf;
+
+	if (pos > in->next) {
+		log_warnx("sys=%s: file data at %lld, expected %lld", s->remote, pos, in->next);
+		return xfer_fail(s, "file data out of place");
+	}
+	if (pos < in->next) {	/* streamed before our SY named the offset */
+		long long skip = in->next - pos;
+		if (skip >= (long long)n)
+			return 0;
+		b += skip;
+		n -= (size_t)skip;
+	}
+	if (!in->werr && write_all(in->r.fd, b, n) < 0)
+		in->werr = errno ? errno : EIO;
+	in->crc = crc32(in->crc, b, (uInt)n);
+	in->next += (long long)n;
+	in->bytes += n;
+	xfer_meter_show(s, &in->m, in->bytes, 0);
+	return 0;
+}
+
+/* xfer_in_wants_crc - whether the whole file's CRC-32 follows the data */
+int
+xfer_in_wants_crc(const struct session *s, const struct xfer_in *in)
+{
+	return s->e2e && !in->crc_given;
+}
+
+/* xfer_in_crc_good - compare the file's CRC-32 with what the sender said
+ * (in the S command, or the line "ZCRC32 x"): 1 same, 0 not (logged) */
 static int
-xfer_slave_uucp(struct session *s, struct cmd *c)
+xfer_in_crc_good(struct session *s, struct xfer_in *in, const char *crcline)
+{
+	unsigned long ours = in->crc & 0xffffffffUL, theirs = in->crc_expect;
+	char *end = NULL;
+
+	if (!s->e2e)
+		return 1;
+	if (!in->crc_given) {
+		if (!crcline || strncmp(crcline, "ZCRC32 ", 7) != 0) {
+			log_warnx("sys=%s: expected the checksum of %s, got \"%.40s\"", s->remote,
+			    in->final, crcline ? crcline : "");
+			return 0;
+		}
+		theirs = strtoul(crcline + 7, &end, 16);
+		if (*end != '\0' || end == crcline + 7)
+			theirs = ~ours & 0xffffffffUL;
+	}
+	if (theirs == ours) {
+		log_debug(LOG_D_XFER, "sys=%s: end-to-end CRC-32 %08lx of %s matches", s->remote,
+		    ours, in->final);
+		return 1;
+	}
+	log_warnx("sys=%s: end-to-end check failed for %s: CRC-32 sent %08lx, received %08lx: "
+	    "rejected, the sender keeps it", s->remote, in->final, theirs, ours);
+	return 0;
+}
+
+/* xfer_in_finish - the file is complete: check, commit, log, reply */
+int
+xfer_in_finish(struct session *s, struct xfer_in *in, const char *crcline, char *reply,
+    size_t rlen)
+{
+	long long off = in->request ? 0 : (long long)in->r.offset;
+	mode_t mode, um;
+
+	xfer_meter_show(s, &in->m, in->bytes, 1);
+	if (in->werr) {
+		/* A full disk or a write error: fail the call so the sender
+		 * keeps the file queued; nothing is lost. */
+		errno = in->werr;
+		log_warn("sys=%s: cannot write received data", s->remote);
+		spool_recv_abort(s->sp, &in->r, !in->request);
+		in->open = 0;
+		xfer_log(s, "receive", in->final, in->bytes, in->t0, off, "interrupted");
+		return xfer_fail(s, in->werr == ENOSPC ? "spool disk full" : "write error on spool");
+	}
+	if (!xfer_in_crc_good(s, in, crcline)) {
+		spool_recv_abort(s->sp, &in->r, 0);
+		in->open = 0;
+		s->files_failed++;
+		xfer_log(s, "receive", in->final, in->bytes, in->t0, off, "corrupt-rejected");
+		str_copy(reply, "CN5", rlen);
+		return 0;
+	}
+	um = umask(0);
+	umask(um);
+	if (in->request)
+		mode = ((in->mode & 0111) ? 0777 : 0666) & ~um;
+	else
+		mode = in->spooled ? 0600 : (((in->c.mode & 0111) ? 0777 : 0666) & ~um);
+	in->open = 0;
+	if (spool_recv_commit(s->sp, &in->r, in->final, mode, !cmd_has_option(&in->c, 'f')) < 0) {
+		log_warn("sys=%s: cannot %s %s", s->remote, in->request ? "store" :
+		    "move the received file to", in->final);
+		spool_recv_abort(s->sp, &in->r, 0);
+		xfer_log(s, "receive", in->final, in->bytes, in->t0, off, "failed");
+		str_copy(reply, "CN5", rlen);
+		return 0;
+	}
+	if (in->c.kind == 'E' && xfer_write_exec(s, &in->c, in->dname) < 0)
+		log_warn("sys=%s: cannot write the execution file for %s", s->remote, in->dname);
+	if (in->c.kind == 'E' || (!in->request && in->spooled && in->c.to[0] == 'X'))
+		s->brought_exec = 1;
+	s->files_received++;
+	s->bytes_received += in->bytes;
+	xfer_log(s, "receive", in->final, in->bytes, in->t0, off, "ok");
+	str_copy(reply, "CY", rlen);
+	return 0;
+}
+
+/* xfer_in_interrupted - the line failed mid-file */
+void
+xfer_in_interrupted(struct session *s, struct xfer_in *in)
+{
+	if (!in->open)
+		return;
+	/* a partial of the peer's S is kept for a restart; a request's not */
+	spool_recv_abort(s->sp, &in->r, !in->request);
+	in->open = 0;
+	xfer_log(s, "receive", in->final, in->bytes, in->t0, in->request ? 0 :
+	    (long long)in->r.offset, "interrupted");
+}
+
+/* xfer_in_request - our R command */
+int
+xfer_in_request(struct session *s, struct spool_job *job, size_t k, struct xfer_in *in,
+    char *line, size_t len)
+{
+	struct spool_cmd *sc = &job->cmd[k];
+	struct cmd *c = &in->c;
+	struct statvfs vfs;
+
+	memset(in, 0, sizeof(*in));
+	in->request = 1;
+	in->t0 = now_ms();
+	if (xfer_resolve(s->conf->pubdir, sc->to, sc->from, in->final, sizeof(in->final)) < 0) {
+		log_warnx("sys=%s job=%s: bad local destination %s: dropping", s->remote, job->id,
+		    sc->to);
+		return XFER_DONE;
+	}
+	c->kind = 'R';
+	str_copy(c->from, sc->from, sizeof(c->from));
+	str_copy(c->to, sc->to, sizeof(c->to));
+	str_copy(c->user, sc->user[0] ? sc->user : job->user, sizeof(c->user));
+	str_copy(c->options, sc->options, sizeof(c->options));
+	c->size = -1;
+	if (statvfs(spool_dir(s->sp), &vfs) == 0)
+		c->size = (long long)((unsigned long long)vfs.f_bavail * vfs.f_frsize / 2);
+	if (cmd_format(c, s->features, line, len) < 0) {
+		log_warnx("sys=%s job=%s: cannot express request for %s: dropping", s->remote,
+		    job->id, c->from);
+		return XFER_DONE;
+	}
+	return XFER_GO;
+}
+
+/* xfer_in_answered - RY or RN to our R */
+int
+xfer_in_answered(struct session *s, struct spool_job *job, struct xfer_in *in, const char *reply)
+{
+	long long rsize = -1;
+
+	if (reply[0] != 'R' || (reply[1] != 'Y' && reply[1] != 'N'))
+		return xfer_fail(s, "unexpected reply to a request");
+	if (reply[1] == 'N') {
+		int code = atoi(reply + 2);
+		log_warnx("sys=%s job=%s: remote refused request for %s: %s", s->remote, job->id,
+		    in->c.from, reply);
+		return (code == 6 || code == 9) ? XFER_LATER : XFER_DONE;
+	}
+	cmd_parse_ry(reply, &in->mode, &rsize);
+	if (spool_recv_begin(s->sp, s->remote, "", 0, &in->r) < 0)
+		return xfer_fail(s, "cannot create a temporary file for a request");
+	in->open = 1;
+	in->next = 0;
+	in->crc = crc32(0L, Z_NULL, 0);
+	in->t0 = now_ms();
+	xfer_meter_start(&in->m, "receive", in->final, rsize, 0);
+	return XFER_GO;
+}
+
+/* xfer_out_open - open the regular file o->path names for sending, its
+ * permission bits in *mode; 0 or -1 */
+static int
+xfer_out_open(struct session *s, struct xfer_out *o, unsigned *mode)
+{
+	struct stat st;
+
+	o->fd = open(o->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (o->fd < 0)
+		return -1;
+	if (fstat(o->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(o->fd);
+		o->fd = -1;
+		return -1;
+	}
+	fcntl(o->fd, F_SETFL, 0);
+	o->size = st.st_size;
+	*mode = (unsigned)(st.st_mode & 0777);
+	o->crc = crc32(0L, Z_NULL, 0);
+	if (s->e2e && xfer_crc_prefix(o->path, o->size, &o->crc) < 0) {
+		close(o->fd);
+		o->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* xfer_out_job - our S or E for job's command k */
+int
+xfer_out_job(struct session *s, struct spool_job *job, size_t k, struct xfer_out *o, char *line,
+    size_t len)
+{
+	struct spool_cmd *sc = &job->cmd[k];
+	struct cmd *c = &o->c;
+	unsigned mode;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->job = job;
+	o->k = k;
+	o->t0 = now_ms();
+	if (strchr(sc->options, 'C')) {
+		if (spool_data_path(s->sp, s->remote, sc->temp, o->path, sizeof(o->path)) < 0)
+			o->path[0] = '\0';
+	} else {
+		str_copy(o->path, sc->from, sizeof(o->path));
+	}
+	if (!o->path[0] || xfer_out_open(s, o, &mode) < 0) {
+		log_warn("sys=%s job=%s: cannot open %s: dropping the command", s->remote, job->id,
+		    o->path);
+		return XFER_DONE;
+	}
+	c->kind = sc->kind;
+	str_copy(c->from, sc->from[0] ? sc->from : sc->temp, sizeof(c->from));
+	str_copy(c->to, sc->to, sizeof(c->to));
+	str_copy(c->user, sc->user[0] ? sc->user : job->user, sizeof(c->user));
+	str_copy(c->options, sc->options, sizeof(c->options));
+	str_copy(c->temp, sc->temp[0] ? sc->temp : "D.0", sizeof(c->temp));
+	c->mode = sc->mode ? sc->mode : mode;
+	str_copy(c->notify, sc->notify, sizeof(c->notify));
+	str_copy(c->command, sc->command, sizeof(c->command));
+	c->size = o->size;
+	/* Between Brigade peers the whole file's CRC-32 travels in the S
+	 * command itself (no extra packet per file); E has it after. */
+	if (c->kind == 'S' && s->e2e)
+		snprintf(c->crc, sizeof(c->crc), "%08lx", o->crc & 0xffffffffUL);
+	o->crc_after = s->e2e && c->kind != 'S';
+	xfer_meter_start(&o->m, "send", c->from, o->size, 0);
+	if (c->kind == 'E' && !(s->features & CMD_F_EXEC)) {
+		log_warnx("sys=%s job=%s: the remote has no E command", s->remote, job->id);
+		xfer_out_close(o);
+		return XFER_LATER;
+	}
+	if (cmd_format(c, s->features, line, len) < 0) {
+		log_warnx("sys=%s job=%s: cannot express %s for this remote: dropping", s->remote,
+		    job->id, c->from);
+		xfer_out_close(o);
+		return XFER_DONE;
+	}
+	return XFER_GO;
+}
+
+/* xfer_out_started - SY or SN to our S/E */
+int
+xfer_out_started(struct session *s, struct xfer_out *o, const char *reply)
+{
+	long long pos = 0;
+
+	if (reply[0] != o->c.kind || (reply[1] != 'Y' && reply[1] != 'N'))
+		return xfer_fail(s, "unexpected reply to a send command");
+	if (reply[1] == 'N') {
+		int code = atoi(reply + 2), later = code == 4 || code == 6 || code == 9;
+		log_warnx("sys=%s job=%s: remote refused %s -> %s: %s (%s)", s->remote,
+		    o->job ? o->job->id : "-", o->c.from, o->c.to, reply, code == 8 ?
+		    "already received" : later ? "will try later" : "will not succeed; dropped");
+		if (code == 8)
+			s->files_sent++;
+		return later ? XFER_LATER : XFER_DONE;
+	}
+	if (cmd_parse_sy(reply, &pos) < 0 || pos < 0 || pos > o->size)
+		pos = 0;
+	o->start = pos;
+	if (pos > o->pos)
+		o->pos = pos;
+	o->m.base = pos;
+	return XFER_GO;
+}
+
+/* xfer_out_request - the peer asks us for a file (R) */
+int
+xfer_out_request(struct session *s, const struct cmd *c, struct xfer_out *o, char *reply,
+    size_t rlen)
+{
+	char path[PATH_MAX];
+	unsigned mode;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->c = *c;
+	o->t0 = now_ms();
+	str_copy(reply, "RN2", rlen);
+	if (!perm_may_request(&s->perm)) {
+		log_warnx("sys=%s: refused request for %s: REQUEST not permitted", s->remote,
+		    c->from);
+		return XFER_DONE;
+	}
+	if (xfer_is_spool_name(c->from) ||
+	    xfer_resolve(s->perm.pubdir, c->from, c->from, path, sizeof(path)) < 0 ||
+	    !realpath(path, o->path) || !perm_may_read(&s->perm, o->path)) {
+		log_warnx("sys=%s: refused request for \"%s\": not permitted (READ) or missing",
+		    s->remote, c->from);
+		return XFER_DONE;
+	}
+	if (xfer_out_open(s, o, &mode) < 0) {
+		log_warnx("sys=%s: refused request for %s: not a readable file", s->remote, o->path);
+		return XFER_DONE;
+	}
+	if (c->size >= 0 && o->size > c->size) {
+		xfer_out_close(o);
+		log_warnx("sys=%s: %s is larger than the remote accepts", s->remote, o->path);
+		str_copy(reply, "RN6", rlen);
+		return XFER_DONE;
+	}
+	str_copy(o->c.from, o->path, sizeof(o->c.from));
+	o->crc_after = s->e2e;
+	xfer_meter_start(&o->m, "send", o->path, o->size, 0);
+	snprintf(reply, rlen, "RY 0%o", mode);
+	return XFER_GO;
+}
+
+/* xfer_out_read - the next bytes to send */
+ssize_t
+xfer_out_read(struct session *s, struct xfer_out *o, void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (o->pos >= o->size) {
+		xfer_meter_show(s, &o->m, o->bytes, 1);
+		return 0;
+	}
+	if ((long long)len > o->size - o->pos)
+		len = (size_t)(o->size - o->pos);
+	do
+		n = pread(o->fd, buf, len, (off_t)o->pos);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return xfer_fail(s, "read error on a file being sent");
+	o->pos += n;
+	o->bytes += (unsigned long long)n;
+	xfer_meter_show(s, &o->m, o->bytes, 0);
+	return n;
+}
+
+/* xfer_out_crcline - "ZCRC32 x" after the data, when one goes */
+const char *
+xfer_out_crcline(const struct xfer_out *o, char *buf, size_t len)
+{
+	if (!o->crc_after)
+		return NULL;
+	snprintf(buf, len, "ZCRC32 %08lx", o->crc & 0xffffffffUL);
+	return buf;
+}
+
+/* xfer_out_confirmed - CY or CN after the data */
+int
+xfer_out_confirmed(struct session *s, struct xfer_out *o, const char *reply)
+{
+	const char *id = o->job ? o->job->id : "-";
+
+	if (reply[0] == 'C' && reply[1] == 'Y') {
+		s->files_sent++;
+		s->bytes_sent += o->bytes;
+		xfer_log(s, "send", o->c.from, o->bytes, o->t0, o->start, "ok");
+		return XFER_DONE;
+	}
+	if (s->e2e && strncmp(reply, "CN5", 3) == 0) {
+		xfer_log(s, "send", o->c.from, o->bytes, o->t0, o->start, "rejected-will-resend");
+		log_warnx("sys=%s job=%s: remote rejected %s (%s): sending it again", s->remote, id,
+		    o->c.to, reply);
+		return o->job ? XFER_RETRY : XFER_DONE;
+	}
+	s->files_failed++;
+	xfer_log(s, "send", o->c.from, o->bytes, o->t0, o->start, "refused");
+	log_warnx("sys=%s job=%s: remote could not store %s: %s", s->remote, id, o->c.to, reply);
+	return XFER_DONE;
+}
+
+/* xfer_out_interrupted - the line failed before the file was confirmed */
+void
+xfer_out_interrupted(struct session *s, struct xfer_out *o, const char *result)
+{
+	xfer_log(s, "send", o->c.from, o->bytes, o->t0, o->start, result);
+}
+
+/* xfer_out_close - release o's file */
+void
+xfer_out_close(struct xfer_out *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+}
+
+/* xfer_uucp_request - our X command */
+int
+xfer_uucp_request(struct session *s, struct spool_job *job, size_t k, char *line, size_t len)
+{
+	struct spool_cmd *sc = &job->cmd[k];
+	struct cmd c;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = 'X';
+	str_copy(c.from, sc->from, sizeof(c.from));
+	str_copy(c.to, sc->to, sizeof(c.to));
+	str_copy(c.user, sc->user[0] ? sc->user : job->user, sizeof(c.user));
+	str_copy(c.options, sc->options, sizeof(c.options));
+	return cmd_format(&c, s->features, line, len) < 0 ? XFER_DONE : XFER_GO;
+}
+
+/* xfer_uucp_run - the master asks us to run uucp (X): queue sends of
+ * files we may read to the master itself */
+void
+xfer_uucp_run(struct session *s, const struct cmd *c, char *reply, size_t rlen)
 {
 	char pattern[PATH_MAX], real[PATH_MAX];
 	const char *bang = strchr(c->to, '!');
@@ -609,15 +824,16 @@ xfer_slave_uucp(struct session *s, struct cmd *c)
 	size_t i;
 	int queued = 0;
 
+	str_copy(reply, "XN", rlen);
 	if (!perm_may_request(&s->perm) || !bang ||
 	    (size_t)(bang - c->to) != strlen(s->remote) ||
 	    strncmp(c->to, s->remote, strlen(s->remote)) != 0 ||
 	    xfer_resolve(s->perm.pubdir, c->from, c->from, pattern, sizeof(pattern)) < 0) {
 		log_warnx("sys=%s: refused uucp request %s -> %s", s->remote, c->from, c->to);
-		return xfer_reply(s, "XN");
+		return;
 	}
 	if (glob(pattern, 0, NULL, &g) != 0)
-		return xfer_reply(s, "XN");
+		return;
 	for (i = 0; i < g.gl_pathc; i++) {
 		struct spool_job job;
 		struct spool_cmd sc;
@@ -643,7 +859,141 @@ xfer_slave_uucp(struct session *s, struct cmd *c)
 			queued++;
 	}
 	globfree(&g);
-	return xfer_reply(s, queued ? "XY" : "XN");
+	if (queued)
+		str_copy(reply, "XY", rlen);
+}
+
+/* xfer_parse_cmd - a command from the peer, or the refusal to send */
+int
+xfer_parse_cmd(struct session *s, const char *line, struct cmd *c, char *reply, size_t rlen)
+{
+	char err[128];
+
+	if (cmd_parse(line, c, err, sizeof(err)) == 0 && strchr("SREX", c->kind))
+		return 0;
+	log_warnx("sys=%s: bad command \"%.80s\": %s", s->remote, line, err);
+	reply[0] = '\0';
+	if (line[0] && strchr("SRE", line[0]))
+		snprintf(reply, rlen, "%cN2", line[0]);
+	else if (line[0] == 'X')
+		str_copy(reply, "XN", rlen);
+	return -1;
+}
+
+/*
+ * The command loop: one command at a time, each waited for (g, G, t, e).
+ */
+
+/* xfer_get - the next command string from the peer; 0 or -1 */
+static int
+xfer_get(struct session *s, char *line, size_t len, const char *what)
+{
+	if (s->proto->ops->getcmd(s->proto, line, len) < 0)
+		return xfer_fail(s, what);
+	return 0;
+}
+
+/* xfer_recv_file - receive a file's bytes into in, then its checksum
+ * line if one follows; reply CY/CN5.  0, or -1 when the call failed. */
+static int
+xfer_recv_file(struct session *s, struct xfer_in *in, char *reply, size_t rlen)
+{
+	char *buf = malloc(XFER_BUF), crcline[64];
+	ssize_t n;
+
+	if (!buf) {
+		xfer_in_interrupted(s, in);
+		return xfer_fail(s, "out of memory");
+	}
+	while ((n = s->proto->ops->getdata(s->proto, buf, XFER_BUF)) > 0)
+		if (xfer_in_bytes(s, in, in->next, buf, (size_t)n) < 0)
+			break;
+	free(buf);
+	if (n != 0 || (xfer_in_wants_crc(s, in) && xfer_get(s, crcline, sizeof(crcline),
+	    "line failed waiting for the file's checksum") < 0)) {
+		xfer_in_interrupted(s, in);
+		return xfer_fail(s, "line failed while receiving a file");
+	}
+	return xfer_in_finish(s, in, xfer_in_wants_crc(s, in) ? crcline : NULL, reply, rlen);
+}
+
+/* xfer_send_file - send o's bytes from o->pos, the end mark and the
+ * checksum line if one goes; 0 or -1 */
+static int
+xfer_send_file(struct session *s, struct xfer_out *o)
+{
+	char *buf = malloc(XFER_BUF), crcline[32];
+	const char *cl;
+	ssize_t r;
+
+	if (!buf)
+		return xfer_fail(s, "out of memory");
+	s->proto->send_size = o->size - o->pos;
+	s->proto->send_pos = o->pos;
+	do {
+		/* smaller reads when someone watches, so the meter moves */
+		r = xfer_out_read(s, o, buf, s->progress ? 4096 : XFER_BUF);
+		if (r >= 0 && s->proto->ops->senddata(s->proto, buf, (size_t)r) < 0)
+			r = xfer_fail(s, "line failed while sending a file");
+	} while (r > 0);
+	free(buf);
+	if (r < 0)
+		return -1;
+	cl = xfer_out_crcline(o, crcline, sizeof(crcline));
+	if (cl && s->proto->ops->sendcmd(s->proto, cl) < 0)
+		return xfer_fail(s, "line failed sending the file's checksum");
+	return 0;
+}
+
+/* xfer_slave_send - the master sends us a file (S or E) */
+static int
+xfer_slave_send(struct session *s, const struct cmd *c)
+{
+	struct xfer_in *in = malloc(sizeof(*in));
+	char reply[64];
+	int r;
+
+	if (!in)
+		return xfer_fail(s, "out of memory");
+	r = xfer_in_offer(s, c, in, reply, sizeof(reply));
+	if (xfer_reply(s, reply) < 0) {
+		xfer_in_interrupted(s, in);
+		free(in);
+		return -1;
+	}
+	if (r == XFER_GO)
+		r = xfer_recv_file(s, in, reply, sizeof(reply)) < 0 ? -1 : xfer_reply(s, reply);
+	else
+		r = 0;
+	free(in);
+	return r;
+}
+
+/* xfer_slave_request - the master asks us for a file (R) */
+static int
+xfer_slave_request(struct session *s, const struct cmd *c)
+{
+	struct xfer_out *o = malloc(sizeof(*o));
+	char reply[64], line[256];
+	int r;
+
+	if (!o)
+		return xfer_fail(s, "out of memory");
+	r = xfer_out_request(s, c, o, reply, sizeof(reply));
+	if (xfer_reply(s, reply) < 0 || r != XFER_GO) {
+		xfer_out_close(o);
+		free(o);
+		return r == XFER_GO ? -1 : s->why[0] ? -1 : 0;
+	}
+	r = xfer_send_file(s, o) < 0 ||
+	    xfer_get(s, line, sizeof(line), "line failed waiting for the copy result") < 0 ? -1 : 0;
+	if (r == 0)
+		xfer_out_confirmed(s, o, line);
+	else
+		xfer_out_interrupted(s, o, "interrupted");
+	xfer_out_close(o);
+	free(o);
+	return r;
 }
 
 /* xfer_slave - carry out one master command */
@@ -651,21 +1001,16 @@ int
 xfer_slave(struct session *s, const char *line)
 {
 	struct cmd *c = malloc(sizeof(*c));
-	char err[128], reply[8];
+	char reply[64];
 	int r;
 
 	if (!c)
 		return xfer_fail(s, "out of memory");
-	if (cmd_parse(line, c, err, sizeof(err)) < 0) {
-		log_warnx("sys=%s: bad command \"%.80s\": %s", s->remote, line, err);
+	if (xfer_parse_cmd(s, line, c, reply, sizeof(reply)) < 0) {
 		free(c);
-		if (strchr("SRXE", line[0]) && line[0]) {
-			snprintf(reply, sizeof(reply), "%cN2", line[0]);
-			if (line[0] == 'X')
-				str_copy(reply, "XN", sizeof(reply));
-			return xfer_reply(s, reply);
-		}
-		return xfer_fail(s, "the remote sent an unknown command");
+		if (!reply[0])
+			return xfer_fail(s, "the remote sent an unknown command");
+		return xfer_reply(s, reply);
 	}
 	switch (c->kind) {
 	case 'S':
@@ -675,280 +1020,128 @@ xfer_slave(struct session *s, const char *line)
 	case 'R':
 		r = xfer_slave_request(s, c);
 		break;
-	case 'X':
-		r = xfer_slave_uucp(s, c);
-		break;
 	default:
-		r = xfer_fail(s, "the remote sent an unexpected command");
+		xfer_uucp_run(s, c, reply, sizeof(reply));
+		r = xfer_reply(s, reply);
 		break;
 	}
 	free(c);
 	return r;
 }
 
-/* xfer_master_send - send one S or E command; returns 1 done, 0 try
- * later, -1 call failed */
+/* xfer_master_send - one S or E command: XFER_DONE, XFER_LATER,
+ * XFER_RETRY, or -1 */
 static int
-xfer_master_send(struct session *s, struct spool_job *job, struct spool_cmd *sc)
+xfer_master_send(struct session *s, struct spool_job *job, size_t k)
 {
-	struct cmd *c = calloc(1, sizeof(*c));
-	char line[8192], path[PATH_MAX], reply[256];
-	struct stat st;
-	long long pos = 0, t0 = now_ms();
-	unsigned long long bytes = 0;
-	int fd, ret = -1, spooled = strchr(sc->options, 'C') != NULL;
+	struct xfer_out *o = malloc(sizeof(*o));
+	char line[XFER_LINE], reply[256];
+	int ret;
 
-	if (!c)
+	if (!o)
 		return xfer_fail(s, "out of memory");
-	if (spooled) {
-		if (spool_data_path(s->sp, s->remote, sc->temp, path, sizeof(path)) < 0)
-			path[0] = '\0';
-	} else {
-		str_copy(path, sc->from, sizeof(path));
-	}
-	fd = path[0] ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		log_warn("sys=%s job=%s: cannot open %s: dropping the command", s->remote, job->id,
-		    path);
-		if (fd >= 0)
-			close(fd);
-		free(c);
-		return 1;
-	}
-	c->kind = sc->kind;
-	str_copy(c->from, sc->from[0] ? sc->from : sc->temp, sizeof(c->from));
-	str_copy(c->to, sc->to, sizeof(c->to));
-	str_copy(c->user, sc->user[0] ? sc->user : job->user, sizeof(c->user));
-	str_copy(c->options, sc->options, sizeof(c->options));
-	str_copy(c->temp, sc->temp[0] ? sc->temp : "D.0", sizeof(c->temp));
-	c->mode = sc->mode ? sc->mode : (unsigned)(st.st_mode & 0777);
-	str_copy(c->notify, sc->notify, sizeof(c->notify));
-	str_copy(c->command, sc->command, sizeof(c->command));
-	c->size = st.st_size;
-	s->crc_in_cmd = 0;
-	if (c->kind == 'S' && s->e2e) {
-		/* Between Brigade peers the whole file's CRC-32 travels in the
-		 * S command itself: no extra packet per file */
-		unsigned long crc;
-		if (xfer_crc_prefix(path, c->size, &crc) == 0) {
-			snprintf(c->crc, sizeof(c->crc), "%08lx", crc & 0xffffffffUL);
-			s->crc_in_cmd = 1;
-		}
-	}
-	if (c->kind == 'E' && !(s->features & CMD_F_EXEC)) {
-		log_warnx("sys=%s job=%s: the remote has no E command", s->remote, job->id);
-		ret = 0;
+	ret = xfer_out_job(s, job, k, o, line, sizeof(line));
+	if (ret != XFER_GO)
 		goto out;
-	}
-	if (cmd_format(c, s->features, line, sizeof(line)) < 0) {
-		log_warnx("sys=%s job=%s: cannot express %s for this remote: dropping", s->remote,
-		    job->id, c->from);
-		ret = 1;
-		goto out;
-	}
 	log_debug(LOG_D_XFER, "sys=%s: command \"%s\"", s->remote, line);
 	if (s->proto->ops->sendcmd(s->proto, line) < 0 ||
-	    s->proto->ops->getcmd(s->proto, reply, sizeof(reply)) < 0) {
-		xfer_fail(s, "line failed sending a command");
+	    xfer_get(s, reply, sizeof(reply), "line failed sending a command") < 0) {
+		ret = xfer_fail(s, "line failed sending a command");
 		goto out;
 	}
-	if (reply[0] != c->kind || (reply[1] != 'Y' && reply[1] != 'N')) {
-		xfer_fail(s, "unexpected reply to a send command");
+	ret = xfer_out_started(s, o, reply);
+	if (ret != XFER_GO)
+		goto out;
+	if (o->pos > 0 && lseek(o->fd, (off_t)o->pos, SEEK_SET) < 0)
+		o->pos = o->start = 0;
+	if (xfer_send_file(s, o) < 0) {
+		xfer_out_interrupted(s, o, "interrupted");
+		ret = -1;
 		goto out;
 	}
-	if (reply[1] == 'N') {
-		int code = atoi(reply + 2);
-		ret = (code == 4 || code == 6 || code == 9) ? 0 : 1;
-		log_warnx("sys=%s job=%s: remote refused %s -> %s: %s (%s)", s->remote, job->id,
-		    c->from, c->to, reply, code == 8 ? "already received" :
-		    ret ? "will not succeed; dropped" : "will try later");
-		if (code == 8)
-			s->files_sent++;
+	if (xfer_get(s, reply, sizeof(reply), "line failed waiting for the copy result") < 0) {
+		xfer_out_interrupted(s, o, "unconfirmed");
+		ret = -1;
 		goto out;
 	}
-	if (cmd_parse_sy(reply, &pos) < 0 || pos < 0 || pos > c->size)
-		pos = 0;
-	if (pos > 0 && lseek(fd, (off_t)pos, SEEK_SET) < 0)
-		pos = 0;
-	s->show_name = c->from;
-	if (xfer_send_body(s, fd, path, pos, &bytes) < 0) {
-		xfer_log(s, "send", c->from, bytes, t0, pos, "interrupted");
-		goto out;
-	}
-	if (s->proto->ops->getcmd(s->proto, reply, sizeof(reply)) < 0) {
-		xfer_fail(s, "line failed waiting for the copy result");
-		xfer_log(s, "send", c->from, bytes, t0, pos, "unconfirmed");
-		goto out;
-	}
-	if (reply[0] == 'C' && reply[1] == 'Y') {
-		s->files_sent++;
-		s->bytes_sent += bytes;
-		xfer_log(s, "send", c->from, bytes, t0, pos, "ok");
-	} else if (s->e2e && strncmp(reply, "CN5", 3) == 0) {
-		xfer_log(s, "send", c->from, bytes, t0, pos, "rejected-will-resend");
-		log_warnx("sys=%s job=%s: remote rejected %s (%s): sending it again", s->remote,
-		    job->id, c->to, reply);
-		ret = XFER_RETRY;
-		goto out;
-	} else {
-		s->files_failed++;
-		xfer_log(s, "send", c->from, bytes, t0, pos, "refused");
-		log_warnx("sys=%s job=%s: remote could not store %s: %s", s->remote, job->id,
-		    c->to, reply);
-	}
-	ret = 1;
+	ret = xfer_out_confirmed(s, o, reply);
 out:
-	close(fd);
-	free(c);
+	xfer_out_close(o);
+	free(o);
 	return ret;
 }
 
-/* xfer_local_dest - where a file we fetch from the remote goes */
+/* xfer_master_request - one R command: XFER_DONE, XFER_LATER,
+ * XFER_RETRY, or -1 */
 static int
-xfer_local_dest(struct session *s, const char *to, const char *from, char *out, size_t outlen)
+xfer_master_request(struct session *s, struct spool_job *job, size_t k)
 {
-	return xfer_resolve(s->conf->pubdir, to, from, out, outlen);
-}
+	struct xfer_in *in = malloc(sizeof(*in));
+	char line[XFER_LINE], reply[256];
+	int ret;
 
-/* xfer_master_request - one R command; 1 done, 0 later, -1 call failed */
-static int
-xfer_master_request(struct session *s, struct spool_job *job, struct spool_cmd *sc)
-{
-	struct cmd *c = calloc(1, sizeof(*c));
-	char line[8192], reply[256], final[PATH_MAX];
-	struct spool_recv r;
-	unsigned long long bytes = 0;
-	long long rsize, t0 = now_ms();
-	unsigned mode;
-	mode_t um;
-	int ret = -1, good;
-
-	if (!c)
+	if (!in)
 		return xfer_fail(s, "out of memory");
-	if (xfer_local_dest(s, sc->to, sc->from, final, sizeof(final)) < 0) {
-		log_warnx("sys=%s job=%s: bad local destination %s: dropping", s->remote, job->id,
-		    sc->to);
-		free(c);
-		return 1;
-	}
-	c->kind = 'R';
-	str_copy(c->from, sc->from, sizeof(c->from));
-	str_copy(c->to, sc->to, sizeof(c->to));
-	str_copy(c->user, sc->user[0] ? sc->user : job->user, sizeof(c->user));
-	str_copy(c->options, sc->options, sizeof(c->options));
-	c->size = -1;
-	{
-		struct statvfs vfs;
-		if (statvfs(spool_dir(s->sp), &vfs) == 0)
-			c->size = (long long)((unsigned long long)vfs.f_bavail * vfs.f_frsize / 2);
-	}
-	if (cmd_format(c, s->features, line, sizeof(line)) < 0) {
-		log_warnx("sys=%s job=%s: cannot express request for %s: dropping", s->remote,
-		    job->id, c->from);
-		ret = 1;
+	ret = xfer_in_request(s, job, k, in, line, sizeof(line));
+	if (ret != XFER_GO)
 		goto out;
-	}
 	if (s->proto->ops->sendcmd(s->proto, line) < 0 ||
-	    s->proto->ops->getcmd(s->proto, reply, sizeof(reply)) < 0) {
-		xfer_fail(s, "line failed sending a request");
+	    xfer_get(s, reply, sizeof(reply), "line failed sending a request") < 0) {
+		ret = xfer_fail(s, "line failed sending a request");
 		goto out;
 	}
-	if (reply[0] != 'R' || (reply[1] != 'Y' && reply[1] != 'N')) {
-		xfer_fail(s, "unexpected reply to a request");
+	ret = xfer_in_answered(s, job, in, reply);
+	if (ret != XFER_GO)
+		goto out;
+	if (xfer_recv_file(s, in, reply, sizeof(reply)) < 0) {
+		ret = -1;
 		goto out;
 	}
-	if (reply[1] == 'N') {
-		int code = atoi(reply + 2);
-		ret = (code == 6 || code == 9) ? 0 : 1;
-		log_warnx("sys=%s job=%s: remote refused request for %s: %s", s->remote, job->id,
-		    c->from, reply);
-		goto out;
-	}
-	cmd_parse_ry(reply, &mode, &rsize);
-	if (spool_recv_begin(s->sp, s->remote, "", 0, &r) < 0) {
-		/* We must still swallow the file to stay in step. */
-		xfer_fail(s, "cannot create a temporary file for a request");
-		goto out;
-	}
-	s->expect_size = rsize;
-	good = xfer_recv_body(s, &r, final, &bytes);
-	if (good < 0) {
-		spool_recv_abort(s->sp, &r, 0);
-		xfer_log(s, "receive", final, bytes, t0, 0, "interrupted");
-		goto out;
-	}
-	if (!good) {
-		spool_recv_abort(s->sp, &r, 0);
-		xfer_log(s, "receive", final, bytes, t0, 0, "corrupt-rejected");
-		ret = s->proto->ops->sendcmd(s->proto, "CN5") < 0 ? -1 : XFER_RETRY;
-		goto out;
-	}
-	um = umask(0);
-	umask(um);
-	if (spool_recv_commit(s->sp, &r, final, ((mode & 0111) ? 0777 : 0666) & ~um,
-	    !strchr(c->options, 'f')) < 0) {
-		log_warn("sys=%s: cannot store %s", s->remote, final);
-		spool_recv_abort(s->sp, &r, 0);
-		xfer_log(s, "receive", final, bytes, t0, 0, "failed");
-		ret = s->proto->ops->sendcmd(s->proto, "CN5") < 0 ? -1 : 1;
-		goto out;
-	}
-	s->files_received++;
-	s->bytes_received += bytes;
-	xfer_log(s, "receive", final, bytes, t0, 0, "ok");
-	ret = s->proto->ops->sendcmd(s->proto, "CY") < 0 ? xfer_fail(s, "line failed") : 1;
+	ret = strcmp(reply, "CY") == 0 ? XFER_DONE : s->e2e ? XFER_RETRY : XFER_DONE;
+	if (xfer_reply(s, reply) < 0)
+		ret = -1;
 out:
-	free(c);
+	free(in);
 	return ret;
 }
 
-/* xfer_master_uucp - one X command; 1 done, -1 call failed */
+/* xfer_master_uucp - one X command: XFER_DONE or -1 */
 static int
-xfer_master_uucp(struct session *s, struct spool_job *job, struct spool_cmd *sc)
+xfer_master_uucp(struct session *s, struct spool_job *job, size_t k)
 {
-	struct cmd c;
-	char line[8192], reply[64];
+	char line[XFER_LINE], reply[64];
 
-	memset(&c, 0, sizeof(c));
-	c.kind = 'X';
-	str_copy(c.from, sc->from, sizeof(c.from));
-	str_copy(c.to, sc->to, sizeof(c.to));
-	str_copy(c.user, sc->user[0] ? sc->user : job->user, sizeof(c.user));
-	str_copy(c.options, sc->options, sizeof(c.options));
-	if (cmd_format(&c, s->features, line, sizeof(line)) < 0)
-		return 1;
+	if (xfer_uucp_request(s, job, k, line, sizeof(line)) != XFER_GO)
+		return XFER_DONE;
 	if (s->proto->ops->sendcmd(s->proto, line) < 0 ||
-	    s->proto->ops->getcmd(s->proto, reply, sizeof(reply)) < 0)
+	    xfer_get(s, reply, sizeof(reply), "line failed sending an X command") < 0)
 		return xfer_fail(s, "line failed sending an X command");
-	log_info("sys=%s job=%s: uucp request %s -> %s: %s", s->remote, job->id, c.from, c.to,
-	    reply);
-	return 1;
+	log_info("sys=%s job=%s: uucp request %s -> %s: %s", s->remote, job->id,
+	    job->cmd[k].from, job->cmd[k].to, reply);
+	return XFER_DONE;
 }
 
-/* xfer_master_cmd - run one command once; 1 done, 0 later, XFER_RETRY
- * send again, -1 call failed */
+/* xfer_master_cmd - run one command once */
 static int
 xfer_master_cmd(struct session *s, struct spool_job *job, size_t k)
 {
-	struct spool_cmd *sc = &job->cmd[k];
-
-	switch (sc->kind) {
+	switch (job->cmd[k].kind) {
 	case 'S':
 	case 'E':
-		return xfer_master_send(s, job, sc);
+		return xfer_master_send(s, job, k);
 	case 'R':
-		return xfer_master_request(s, job, sc);
+		return xfer_master_request(s, job, k);
 	case 'X':
-		return xfer_master_uucp(s, job, sc);
+		return xfer_master_uucp(s, job, k);
 	default:
 		log_warnx("sys=%s job=%s: unknown command kind %c: dropping", s->remote, job->id,
-		    sc->kind);
-		return 1;
+		    job->cmd[k].kind);
+		return XFER_DONE;
 	}
 }
 
 /* xfer_master_one - run one command, sending it again a few times when
- * the end-to-end check fails; 1 done, 0 later, -1 call failed */
+ * the end-to-end check fails; XFER_DONE, XFER_LATER or -1 */
 static int
 xfer_master_one(struct session *s, struct spool_job *job, size_t k)
 {
@@ -959,7 +1152,7 @@ xfer_master_one(struct session *s, struct spool_job *job, size_t k)
 		if (++tries > XFER_CRC_RETRIES) {
 			log_warnx("sys=%s job=%s: still failing the end-to-end check: kept for "
 			    "the next call", s->remote, job->id);
-			return 0;
+			return XFER_LATER;
 		}
 	}
 	return r;
@@ -991,7 +1184,7 @@ xfer_master(struct session *s)
 					spool_list_free(jobs, n);
 					return -1;
 				}
-				if (r == 1 && spool_cmd_done(s->sp, &jobs[i], k) < 0)
+				if (r == XFER_DONE && spool_cmd_done(s->sp, &jobs[i], k) < 0)
 					log_warn("sys=%s job=%s: cannot mark command done",
 					    s->remote, jobs[i].id);
 			}
