@@ -4,7 +4,8 @@
 # byte value; sha256-identical; Taylor's log shows the call completed),
 # both roles again at a bit-error rate of 1e-5 (256 KiB each way), then
 # Brigade to Brigade with i, on a clean line and through uuline at a
-# bit-error rate of 1e-4, where every file must still arrive intact.
+# bit-error rate of 1e-4, where every file must still arrive intact and the
+# sender must have shrunk its packets to the error rate.
 . "$(dirname "$0")/lib-uucp.sh"
 need_brigade
 
@@ -168,6 +169,8 @@ test_expect_success 'Brigade to Brigade with i at BER 1e-4: every file intact' '
 	grep -a "protocol i packets" "$TRASH/bc/Log" "$TRASH/bd/Log" &&
 	grep -a -q "protocol i packets: .*checksum_errors=[1-9]" "$TRASH/bc/Log" &&
 	grep -a -q "protocol i packets: .*checksum_errors=[1-9]" "$TRASH/bd/Log" &&
+	grep -a "i: data packets of" "$TRASH/bc/Log" &&
+	grep -a -q -E "i: data packets of ([0-9]{2}|[1-5][0-9]{2}) bytes at the end \(the peer allows 1024" "$TRASH/bc/Log" &&
 	test -z "$(brigade_jobs bc)"
 '
 

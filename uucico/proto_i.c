@@ -29,6 +29,7 @@
 #include "lib/util.h"
 #include "modem/port.h"
 #include "uucico/ipkt.h"
+#include "uucico/ipolicy.h"
 #include "uucico/proto.h"
 
 #define I_PACKSIZE 1024		/* what we ask the peer to send */
@@ -78,6 +79,7 @@ struct i_state {
 	char last_new_kind;	/* its letter */
 	long long last_progress;
 	struct i_sent sent[IPKT_SEQMOD];
+	struct ipolicy pol;	/* packet size and quiet time from the line seen */
 	/* receiving */
 	int recv_last, recv_acked;
 	struct i_sent ooo[IPKT_SEQMOD];
@@ -134,15 +136,17 @@ i_write(struct proto *p, int type, int seq, int lch, int rch, const void *data, 
 	return port_write(p->port, s->frame, n);
 }
 
-/* i_resend - send our packet seq again */
+/* i_resend - send our packet seq again (why: a NAK, or a quiet line) */
 static int
-i_resend(struct proto *p, int seq)
+i_resend(struct proto *p, int seq, enum ipolicy_why why)
 {
 	struct i_state *s = p->priv;
 	struct i_sent *k = &s->sent[seq];
 
 	if (!k->used)
 		return 0;
+	if (k->type == IPKT_DATA)
+		ipolicy_resent(&s->pol, now_ms(), k->len, why);
 	p->st.packets_resent++;
 	p->st.packets_sent--;
 	return i_write(p, k->type, seq, k->lch, k->rch, k->data, k->len);
@@ -159,6 +163,8 @@ i_ack_in(struct proto *p, int ack)
 		return;
 	while (s->send_acked != ack) {
 		s->send_acked = (s->send_acked + 1) % IPKT_SEQMOD;
+		if (s->sent[s->send_acked].type == IPKT_DATA)
+			ipolicy_acked(&s->pol, now_ms(), s->sent[s->send_acked].len);
 		free(s->sent[s->send_acked].data);
 		memset(&s->sent[s->send_acked], 0, sizeof(s->sent[0]));
 	}
@@ -422,7 +428,7 @@ i_frame(struct proto *p, const struct ipkt_frame *f)
 		p->st.rejects_received++;
 		if (ipkt_seq_diff(s->send_acked, f->h.seq) >= 1 &&
 		    ipkt_seq_diff(s->send_acked, f->h.seq) <= i_outstanding(s))
-			return i_resend(p, f->h.seq);
+			return i_resend(p, f->h.seq, IPOLICY_NAK);
 		return 0;
 	default:
 		return i_sequenced(p, f);
@@ -499,7 +505,7 @@ static int
 i_idle(struct proto *p, long long now)
 {
 	struct i_state *s = p->priv;
-	long long to = i_timeout_ms(p);
+	long long to = i_timeout_ms(p), quiet = ipolicy_quiet_ms(&s->pol, s->send_packsize);
 
 	if (s->recv_last != s->recv_acked && now - s->last_input >= I_ACK_DELAY_MS &&
 	    i_write(p, IPKT_ACK, 0, 0, 0, NULL, 0) < 0)
@@ -516,12 +522,12 @@ i_idle(struct proto *p, long long now)
 			return -1;
 		}
 		s->last_progress = now;
-		return i_resend(p, (s->send_acked + 1) % IPKT_SEQMOD);
+		return i_resend(p, (s->send_acked + 1) % IPKT_SEQMOD, IPOLICY_TIMEOUT);
 	}
-	if (now - s->last_input >= I_QUICK_MS && now - s->last_progress >= I_QUICK_MS &&
-	    now - s->last_quick >= I_QUICK_MS) {
+	if (now - s->last_input >= quiet && now - s->last_progress >= quiet &&
+	    now - s->last_quick >= quiet) {
 		s->last_quick = now;
-		return i_resend(p, (s->send_acked + 1) % IPKT_SEQMOD);
+		return i_resend(p, (s->send_acked + 1) % IPKT_SEQMOD, IPOLICY_TIMEOUT);
 	}
 	return 0;
 }
@@ -589,8 +595,10 @@ i_send_seq(struct proto *p, int type, int lch, int rch, const void *data, size_t
 	seq = s->send_seq;
 	if (i_keep(&s->sent[seq], type, lch, rch, data, len) < 0)
 		return -1;
-	if (type == IPKT_DATA)
+	if (type == IPKT_DATA) {
 		s->send_gpos += (long long)len;	/* commands move it too */
+		ipolicy_sent(&s->pol, now_ms(), len);
+	}
 	if (i_outstanding(s) == 0)
 		s->last_progress = now_ms();
 	s->send_seq = (s->send_seq + 1) % IPKT_SEQMOD;
@@ -606,9 +614,9 @@ i_send_split(struct proto *p, int lch, int rch, const void *buf, size_t len)
 	size_t o, n;
 
 	for (o = 0; o < len; o += n) {
-		n = len - o;
-		if (n > (size_t)s->send_packsize)
-			n = (size_t)s->send_packsize;
+		size_t size = (size_t)ipolicy_packsize(&s->pol, s->send_packsize);
+
+		n = len - o < size ? len - o : size;
 		if (i_send_seq(p, IPKT_DATA, lch, rch, b + o, n) < 0)
 			return -1;
 	}
@@ -907,6 +915,9 @@ i_shutdown(struct proto *p)
 	s->send_seq = (s->send_seq + 1) % IPKT_SEQMOD;
 	log_debug(LOG_D_PROTO, "i: packets sent=%lu resent=%lu received=%lu", p->st.packets_sent,
 	    p->st.packets_resent, p->st.packets_received);
+	log_info("i: data packets of %d bytes at the end (the peer allows %d; estimated bit-error "
+	    "rate %.1e, line %.0f bytes/s)", ipolicy_packsize(&s->pol, s->send_packsize),
+	    s->send_packsize, ipolicy_ber(&s->pol), ipolicy_rate(&s->pol));
 	return i_write(p, IPKT_CLOSE, seq, 0, 0, NULL, 0) < 0 ? -1 : 0;
 }
 
@@ -1026,7 +1037,8 @@ i_chan_room(struct proto *p)
 	struct i_state *s = p->priv;
 	int free_slots = s->send_window - i_outstanding(s);
 
-	return free_slots > 0 ? (size_t)free_slots * (size_t)s->send_packsize : 0;
+	return free_slots > 0 ?
+	    (size_t)free_slots * (size_t)ipolicy_packsize(&s->pol, s->send_packsize) : 0;
 }
 
 /* i_chan_count - channels of ours the peer allows */
@@ -1069,6 +1081,7 @@ proto_i_new(struct port *port, const struct proto_params *par, int caller)
 	s->send_chans = 1;
 	s->next_chan = 1;
 	s->last_data_key = -1;
+	ipolicy_init(&s->pol);
 	s->want_key = s->soft_key = -2;
 	s->last_input = now_ms();
 	s->last_progress = now_ms();
