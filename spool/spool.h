@@ -179,6 +179,10 @@ int spool_recv_begin(struct spool *sp, const char *sys, const char *sender_temp,
 int spool_recv_commit(struct spool *sp, struct spool_recv *r, const char *final,
     mode_t mode, int mkdirs);
 
+/* spool_recv_truncate - cut the partial file to its first len bytes,
+ * durably (a restart resumes there); 0 or -1. */
+int spool_recv_truncate(struct spool_recv *r, off_t len);
+
 /* spool_recv_abort - close the partial file; keep it for restart when
  * keep is set, else remove it. */
 void spool_recv_abort(struct spool *sp, struct spool_recv *r, int keep);

@@ -237,6 +237,18 @@ spool_recv_commit(struct spool *sp, struct spool_recv *r, const char *final, mod
 	return 0;
 }
 
+/* spool_recv_truncate - cut the partial file to len bytes, durably */
+int
+spool_recv_truncate(struct spool_recv *r, off_t len)
+{
+	if (r->fd < 0 || len < 0 || ftruncate(r->fd, len) < 0 || fsync(r->fd) < 0 ||
+	    lseek(r->fd, len, SEEK_SET) < 0)
+		return -1;
+	if (r->offset > len)
+		r->offset = len;
+	return 0;
+}
+
 /* spool_recv_abort - close, and keep or drop the partial file */
 void
 spool_recv_abort(struct spool *sp, struct spool_recv *r, int keep)

@@ -393,3 +393,120 @@ cmd_parse_ry(const char *reply, unsigned *mode, long long *size)
 		return -1;
 	return n - 1;
 }
+
+/* cmd_part_size - bytes per part of a file of size bytes, or 0 */
+long long
+cmd_part_size(long long size)
+{
+	long long part = CMD_PART_MIN;
+
+	if (size <= part)
+		return 0;
+	while (size / part + (size % part != 0) > CMD_PARTS_MAX && part < (1LL << 56))
+		part *= 2;
+	return part;
+}
+
+/* cmd_format_trailer - "ZCRC32 x", "ZPARTS size c1 ...", or both */
+int
+cmd_format_trailer(int with_crc, unsigned long crc, const struct cmd_parts *p, char *out,
+    size_t outlen)
+{
+	size_t o = 0;
+	unsigned i;
+	int r;
+
+	if ((!with_crc && p->n == 0) || p->n > CMD_PARTS_MAX || outlen == 0)
+		return -1;
+	out[0] = '\0';
+	if (with_crc) {
+		r = snprintf(out, outlen, "ZCRC32 %08lx", crc & 0xffffffffUL);
+		if (r < 0 || (size_t)r >= outlen)
+			return -1;
+		o = (size_t)r;
+	}
+	if (p->n == 0)
+		return 0;
+	r = snprintf(out + o, outlen - o, "%sZPARTS %llx", o ? " " : "",
+	    (unsigned long long)p->size);
+	if (r < 0 || (size_t)r >= outlen - o)
+		return -1;
+	o += (size_t)r;
+	for (i = 0; i < p->n; i++) {
+		r = snprintf(out + o, outlen - o, " %08lx", p->crc[i] & 0xffffffffUL);
+		if (r < 0 || (size_t)r >= outlen - o)
+			return -1;
+		o += (size_t)r;
+	}
+	return o < CMD_TRAILER_MAX ? 0 : -1;
+}
+
+/* cmd_hex - 1 to max hex digits at *sp (no sign, no 0x); moves *sp past
+ * them; 0 or -1 */
+static int
+cmd_hex(const char **sp, int max, unsigned long long *v)
+{
+	const char *s = *sp;
+	int n = 0;
+
+	*v = 0;
+	for (; n < max && isxdigit((unsigned char)s[n]); n++)
+		*v = *v * 16 + (unsigned long long)(isdigit((unsigned char)s[n]) ? s[n] - '0' :
+		    tolower((unsigned char)s[n]) - 'a' + 10);
+	if (n == 0 || isxdigit((unsigned char)s[n]))
+		return -1;
+	*sp = s + n;
+	return 0;
+}
+
+/* cmd_parse_parts - "ZPARTS size c1 ... cN" to the end of s; 0 or -1 */
+static int
+cmd_parse_parts(const char *s, long long size, struct cmd_parts *p)
+{
+	unsigned long long v, want;
+	unsigned i;
+
+	if (strncmp(s, "ZPARTS ", 7) != 0 || size <= 0)
+		return -1;
+	s += 7;
+	if (cmd_hex(&s, 15, &v) < 0 || v < CMD_PART_MIN || v >= (unsigned long long)size)
+		return -1;
+	p->size = (long long)v;
+	want = (unsigned long long)(size / p->size + (size % p->size != 0));
+	if (want < 2 || want > CMD_PARTS_MAX)
+		return -1;
+	for (i = 0; i < want; i++) {
+		if (*s++ != ' ' || cmd_hex(&s, 8, &v) < 0)
+			return -1;
+		p->crc[i] = (unsigned long)v;
+	}
+	if (*s != '\0')
+		return -1;
+	p->n = (unsigned)want;
+	return 0;
+}
+
+/* cmd_parse_trailer - the line after a file's data */
+int
+cmd_parse_trailer(const char *line, long long size, unsigned long *crc, struct cmd_parts *p)
+{
+	unsigned long long v;
+	int found = 0;
+
+	p->n = 0;
+	p->size = 0;
+	*crc = 0;
+	if (strncmp(line, "ZCRC32 ", 7) == 0) {
+		line += 7;
+		if (cmd_hex(&line, 8, &v) < 0 || (*line != '\0' && *line != ' '))
+			return 0;
+		*crc = (unsigned long)v;
+		found = 1;
+		if (*line == '\0')
+			return found;
+		line++;
+	}
+	if (cmd_parse_parts(line, size, p) < 0)
+		p->n = 0;
+	return found;
+}

@@ -72,4 +72,44 @@ int cmd_unquote(const char *in, char *out, size_t outlen);
 int cmd_parse_sy(const char *reply, long long *pos);
 int cmd_parse_ry(const char *reply, unsigned *mode, long long *size);
 
+/*
+ * The line that follows a file's data between Brigade peers (feature
+ * 0400): the whole file's CRC-32 when the command did not carry it, and
+ * the CRC-32 of each part of a file larger than one part, so that a
+ * receiver whose check fails keeps the good parts for a restart:
+ *
+ *   ZCRC32 <crc>                                  E, or the answer to R
+ *   ZPARTS <partsize> <crc1> ... <crcN>           S (its CRC is in the S)
+ *   ZCRC32 <crc> ZPARTS <partsize> <crc1> ...     E
+ *
+ * all in lower-case hex without 0x; N is the size divided by partsize,
+ * rounded up.  At most CMD_PARTS_MAX parts, so the line stays under
+ * CMD_TRAILER_MAX bytes.
+ */
+#define CMD_PARTS_MAX 256
+#define CMD_PART_MIN (64 * 1024)
+#define CMD_TRAILER_MAX 4096
+
+struct cmd_parts {
+	long long size;			/* bytes per part (the last may be shorter) */
+	unsigned n;			/* parts; 0 when none are known */
+	unsigned long crc[CMD_PARTS_MAX];
+};
+
+/* cmd_part_size - the part size for a file of size bytes: the smallest
+ * power-of-two multiple of CMD_PART_MIN giving at most CMD_PARTS_MAX
+ * parts; 0 when the file fits in one part (no part list goes). */
+long long cmd_part_size(long long size);
+
+/* cmd_format_trailer - the line after the data: "ZCRC32" when with_crc,
+ * "ZPARTS" when p->n > 0.  0, or -1 (nothing to say, or too long). */
+int cmd_format_trailer(int with_crc, unsigned long crc, const struct cmd_parts *p, char *out,
+    size_t outlen);
+
+/* cmd_parse_trailer - parse that line for a file of size bytes: 1 when it
+ * has a well-formed "ZCRC32" (*crc set), else 0.  p->n is the part count
+ * when a "ZPARTS" list is well-formed and its count fits size, else 0. */
+int cmd_parse_trailer(const char *line, long long size, unsigned long *crc,
+    struct cmd_parts *p);
+
 #endif

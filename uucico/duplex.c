@@ -50,6 +50,7 @@ struct dx_slot {
 	struct spool_job *job;	/* ours: the command's job and index */
 	size_t k;
 	int tries;		/* end-to-end re-sends so far */
+	long long from;		/* where the try before this one started */
 	struct xfer_in *in;
 	struct xfer_out *out;
 	int started;		/* SY seen */
@@ -62,6 +63,7 @@ struct dx_work {
 	struct spool_job *job;
 	size_t k;
 	int tries;
+	long long from;		/* where the try before started (a re-send) */
 };
 
 struct dx_list {
@@ -103,7 +105,7 @@ dx_cmd(struct dx *d, int key, const char *cmd)
 
 /* dx_work_add - queue one of our commands */
 static int
-dx_work_add(struct dx *d, struct spool_job *job, size_t k, int tries)
+dx_work_add(struct dx *d, struct spool_job *job, size_t k, int tries, long long from)
 {
 	if (d->nwork == d->awork) {
 		size_t n = d->awork ? d->awork * 2 : 64;
@@ -115,6 +117,7 @@ dx_work_add(struct dx *d, struct spool_job *job, size_t k, int tries)
 	}
 	d->work[d->nwork].job = job;
 	d->work[d->nwork].k = k;
+	d->work[d->nwork].from = from;
 	d->work[d->nwork++].tries = tries;
 	return 0;
 }
@@ -142,25 +145,30 @@ dx_refill(struct dx *d)
 			continue;
 		for (k = 0; k < l->jobs[i].ncmd; k++)
 			if (!l->jobs[i].cmd[k].done && !xfer_was_tried(d->s, &l->jobs[i], k) &&
-			    dx_work_add(d, &l->jobs[i], k, 0) < 0)
+			    dx_work_add(d, &l->jobs[i], k, 0, 0) < 0)
 				return -1;
 	}
 	return d->nwork > before;
 }
 
-/* dx_settle - what became of one of our commands */
+/* dx_settle - what became of one of our commands; a re-send that
+ * started further on than the try before does not count (xfer.c's
+ * xfer_master_one) */
 static void
 dx_settle(struct dx *d, struct dx_slot *sl, int result)
 {
 	struct session *s = d->s;
+	long long start = sl->out ? sl->out->start : 0;
 
 	if (result == XFER_RETRY) {
 		s->files_resent++;
-		if (sl->tries + 1 > XFER_CRC_RETRIES)
+		if (start > sl->from)
+			dx_work_add(d, sl->job, sl->k, sl->tries, start);
+		else if (sl->tries + 1 > XFER_CRC_RETRIES)
 			log_warnx("sys=%s job=%s: still failing the end-to-end check: kept for the "
 			    "next call", s->remote, sl->job->id);
 		else
-			dx_work_add(d, sl->job, sl->k, sl->tries + 1);
+			dx_work_add(d, sl->job, sl->k, sl->tries + 1, sl->from);
 	} else if (result == XFER_DONE && spool_cmd_done(s->sp, sl->job, sl->k) < 0) {
 		log_warn("sys=%s job=%s: cannot mark command done", s->remote, sl->job->id);
 	}
@@ -219,6 +227,7 @@ dx_start_one(struct dx *d, int key, struct dx_work *w)
 	sl->job = w->job;
 	sl->k = w->k;
 	sl->tries = w->tries;
+	sl->from = w->from;
 	switch (w->job->cmd[w->k].kind) {
 	case 'S':
 	case 'E':
@@ -275,7 +284,7 @@ dx_start(struct dx *d)
 static int
 dx_end_data(struct dx *d, int key, struct dx_slot *sl)
 {
-	char crcline[32];
+	char crcline[CMD_TRAILER_MAX];
 	const char *cl = sl->refused ? NULL : xfer_out_crcline(sl->out, crcline, sizeof(crcline));
 
 	if (d->p->ops->chan_data(d->p, key, sl->out->pos, NULL, 0) < 0)
@@ -505,6 +514,13 @@ dx_event(struct dx *d, const struct proto_ev *ev)
 			return dx_hangup_cmd(d, line);
 		if (dx_ours(ev->key))
 			return dx_our_reply(d, ev->key, sl, line);
+		if (sl->state == DX_FREE && line[0] == 'Z') {
+			/* the checksum line of a file we refused after its
+			 * sender had sent it all */
+			log_debug(LOG_D_XFER, "sys=%s: \"%.40s\" after a refused file: ignored",
+			    d->s->remote, line);
+			return 0;
+		}
 		if (sl->state == DX_FREE)
 			return dx_peer_cmd(d, ev->key, line);
 		if (sl->state == DX_TAKE_CRC)

@@ -46,16 +46,28 @@ xfer_reply(struct session *s, const char *reply)
 	return 0;
 }
 
+/* xfer_log_kept - the one line per file; kept >= 0: the bytes of a
+ * rejected file kept for its restart */
+static void
+xfer_log_kept(struct session *s, const char *dir, const char *file, unsigned long long bytes,
+    long long t0, long long offset, const char *result, long long kept)
+{
+	double secs = (double)(now_ms() - t0) / 1000.0;
+	char k[40] = "";
+
+	if (kept >= 0)
+		snprintf(k, sizeof(k), " kept=%lld", kept);
+	log_info("xfer sys=%s dir=%s file=%s bytes=%llu offset=%lld seconds=%.2f result=%s%s "
+	    "integrity=%s", s->remote, dir, file, bytes, offset, secs, result, k,
+	    s->e2e ? "crc32-end-to-end" : proto_integrity(s->proto->ops->name));
+}
+
 /* xfer_log - the one line per file */
 static void
 xfer_log(struct session *s, const char *dir, const char *file, unsigned long long bytes,
     long long t0, long long offset, const char *result)
 {
-	double secs = (double)(now_ms() - t0) / 1000.0;
-
-	log_info("xfer sys=%s dir=%s file=%s bytes=%llu offset=%lld seconds=%.2f result=%s "
-	    "integrity=%s", s->remote, dir, file, bytes, offset, secs, result,
-	    s->e2e ? "crc32-end-to-end" : proto_integrity(s->proto->ops->name));
+	xfer_log_kept(s, dir, file, bytes, t0, offset, result, -1);
 }
 
 /* xfer_is_spool_name - whether name is a spool name (D.x or X.x, no '/') */
@@ -200,30 +212,60 @@ xfer_have_work(struct session *s)
 	return found;
 }
 
+/* xfer_crc_fd - CRC-32 of the first len bytes of fd, and with p->size
+ * set, of each part (p->n of them; len must need at most CMD_PARTS_MAX);
+ * 0 or -1 */
+static int
+xfer_crc_fd(int fd, long long len, unsigned long *crc, struct cmd_parts *p)
+{
+	unsigned char buf[8192];
+	long long off = 0, end;
+	unsigned i = 0;
+
+	*crc = crc32(0L, Z_NULL, 0);
+	if (p->size > 0) {
+		p->n = (unsigned)(len / p->size + (len % p->size != 0));
+		if (p->n > CMD_PARTS_MAX)
+			return -1;
+	}
+	while (off < len) {
+		end = p->size > 0 ? ((long long)i + 1) * p->size : len;
+		if (end > len)
+			end = len;
+		if (p->size > 0)
+			p->crc[i] = crc32(0L, Z_NULL, 0);
+		while (off < end) {
+			size_t want = end - off < (long long)sizeof(buf) ? (size_t)(end - off) :
+			    sizeof(buf);
+			ssize_t n = pread(fd, buf, want, (off_t)off);
+			if (n <= 0)
+				return -1;
+			*crc = crc32(*crc, buf, (uInt)n);
+			if (p->size > 0)
+				p->crc[i] = crc32(p->crc[i], buf, (uInt)n);
+			off += n;
+		}
+		i++;
+	}
+	return 0;
+}
+
 /* xfer_crc_prefix - CRC-32 of the first len bytes of the file at path
  * (the part a restarted transfer does not send again); 0 or -1 */
 static int
 xfer_crc_prefix(const char *path, long long len, unsigned long *crc)
 {
-	unsigned char buf[8192];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	long long off = 0;
+	struct cmd_parts none;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
 	*crc = crc32(0L, Z_NULL, 0);
 	if (fd < 0)
 		return len > 0 ? -1 : 0;
-	while (off < len) {
-		size_t want = len - off < (long long)sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
-		ssize_t n = pread(fd, buf, want, (off_t)off);
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		*crc = crc32(*crc, buf, (uInt)n);
-		off += n;
-	}
+	none.size = 0;
+	none.n = 0;
+	r = xfer_crc_fd(fd, len, crc, &none);
 	close(fd);
-	return 0;
+	return r;
 }
 
 /* xfer_meter_start - begin a progress line for one file */
@@ -413,32 +455,48 @@ xfer_in_bytes(struct session *s, struct xfer_in *in, long long pos, const void *
 	return 0;
 }
 
-/* xfer_in_wants_crc - whether the whole file's CRC-32 follows the data */
+/* xfer_in_has_parts - whether the sender follows this file's data with
+ * its parts' CRC-32s: the peer's S or E, larger than one part (the same
+ * rule as xfer_out_open's, from the size the command gave) */
+static int
+xfer_in_has_parts(const struct session *s, const struct xfer_in *in)
+{
+	return s->e2e && !in->request && in->c.size > 0 && cmd_part_size(in->c.size) > 0;
+}
+
+/* xfer_in_wants_crc - whether a line follows the data */
 int
 xfer_in_wants_crc(const struct session *s, const struct xfer_in *in)
 {
-	return s->e2e && !in->crc_given;
+	return s->e2e && (!in->crc_given || xfer_in_has_parts(s, in));
 }
 
 /* xfer_in_crc_good - compare the file's CRC-32 with what the sender said
- * (in the S command, or the line "ZCRC32 x"): 1 same, 0 not (logged) */
+ * (in the S command, or the line "ZCRC32 x"): 1 same, 0 not (logged);
+ * parts gets the part list the line carried (n 0: none) */
 static int
-xfer_in_crc_good(struct session *s, struct xfer_in *in, const char *crcline)
+xfer_in_crc_good(struct session *s, struct xfer_in *in, const char *crcline,
+    struct cmd_parts *parts)
 {
-	unsigned long ours = in->crc & 0xffffffffUL, theirs = in->crc_expect;
-	char *end = NULL;
+	unsigned long ours = in->crc & 0xffffffffUL, theirs = in->crc_expect, crc;
+	int found;
 
+	parts->n = 0;
 	if (!s->e2e)
 		return 1;
+	found = crcline ? cmd_parse_trailer(crcline, in->c.size, &crc, parts) : 0;
+	if (!xfer_in_has_parts(s, in))
+		parts->n = 0;
+	if (xfer_in_has_parts(s, in) && parts->n == 0)
+		log_warnx("sys=%s: no usable part list for %s: \"%.40s\"", s->remote, in->final,
+		    crcline ? crcline : "");
 	if (!in->crc_given) {
-		if (!crcline || strncmp(crcline, "ZCRC32 ", 7) != 0) {
+		if (!found) {
 			log_warnx("sys=%s: expected the checksum of %s, got \"%.40s\"", s->remote,
 			    in->final, crcline ? crcline : "");
 			return 0;
 		}
-		theirs = strtoul(crcline + 7, &end, 16);
-		if (*end != '\0' || end == crcline + 7)
-			theirs = ~ours & 0xffffffffUL;
+		theirs = crc;
 	}
 	if (theirs == ours) {
 		log_debug(LOG_D_XFER, "sys=%s: end-to-end CRC-32 %08lx of %s matches", s->remote,
@@ -450,15 +508,50 @@ xfer_in_crc_good(struct session *s, struct xfer_in *in, const char *crcline)
 	return 0;
 }
 
-/* xfer_in_finish - the file is complete: check, commit, log, reply */
-int
-xfer_in_finish(struct session *s, struct xfer_in *in, const char *crcline, char *reply,
-    size_t rlen)
+/* xfer_in_keep - a rejected file whose parts are known: find the first
+ * part that differs from the sender's, cut the partial file there (made
+ * durable) for the restart; the bytes kept, or 0 when none are (a file
+ * asked for with R, no restart, no usable list, nothing good) */
+static long long
+xfer_in_keep(struct session *s, struct xfer_in *in, const struct cmd_parts *theirs)
 {
-	long long off = in->request ? 0 : (long long)in->r.offset;
-	mode_t mode, um;
+	struct cmd_parts *ours;
+	unsigned long whole;
+	long long kept = 0;
+	unsigned i;
 
-	xfer_meter_show(s, &in->m, in->bytes, 1);
+	if (in->request || !s->remote_restart || !in->r.key[0] || theirs->n == 0 ||
+	    in->next != in->c.size || !(ours = malloc(sizeof(*ours))))
+		return 0;
+	ours->size = theirs->size;
+	ours->n = 0;
+	if (xfer_crc_fd(in->r.fd, in->next, &whole, ours) == 0 && ours->n == theirs->n) {
+		for (i = 0; i < ours->n && ours->crc[i] == theirs->crc[i]; i++)
+			;
+		if (i < ours->n)
+			kept = (long long)i * theirs->size;
+		if (kept > 0)
+			log_warnx("sys=%s: %s: part %u of %u (from byte %lld) differs: the %lld "
+			    "bytes before it are kept for the restart", s->remote, in->final, i + 1,
+			    ours->n, kept, kept);
+	}
+	free(ours);
+	if (kept > 0 && spool_recv_truncate(&in->r, (off_t)kept) < 0) {
+		log_warn("sys=%s: cannot cut the partial file of %s", s->remote, in->final);
+		kept = 0;
+	}
+	return kept;
+}
+
+/* xfer_in_check - a write error or a failed end-to-end check ends the
+ * file here: -1 (the call fails) or 0 (reply is CN5); XFER_GO: commit */
+static int
+xfer_in_check(struct session *s, struct xfer_in *in, const char *crcline, long long off,
+    char *reply, size_t rlen)
+{
+	struct cmd_parts *parts;
+	long long kept;
+
 	if (in->werr) {
 		/* A full disk or a write error: fail the call so the sender
 		 * keeps the file queued; nothing is lost. */
@@ -469,14 +562,36 @@ xfer_in_finish(struct session *s, struct xfer_in *in, const char *crcline, char 
 		xfer_log(s, "receive", in->final, in->bytes, in->t0, off, "interrupted");
 		return xfer_fail(s, in->werr == ENOSPC ? "spool disk full" : "write error on spool");
 	}
-	if (!xfer_in_crc_good(s, in, crcline)) {
-		spool_recv_abort(s->sp, &in->r, 0);
-		in->open = 0;
-		s->files_failed++;
-		xfer_log(s, "receive", in->final, in->bytes, in->t0, off, "corrupt-rejected");
-		str_copy(reply, "CN5", rlen);
-		return 0;
+	if (!(parts = malloc(sizeof(*parts)))) {
+		xfer_in_interrupted(s, in);
+		return xfer_fail(s, "out of memory");
 	}
+	if (xfer_in_crc_good(s, in, crcline, parts)) {
+		free(parts);
+		return XFER_GO;
+	}
+	kept = xfer_in_keep(s, in, parts);
+	free(parts);
+	spool_recv_abort(s->sp, &in->r, kept > 0);
+	in->open = 0;
+	s->files_failed++;
+	xfer_log_kept(s, "receive", in->final, in->bytes, in->t0, off, "corrupt-rejected", kept);
+	str_copy(reply, "CN5", rlen);
+	return 0;
+}
+
+/* xfer_in_finish - the file is complete: check, commit, log, reply */
+int
+xfer_in_finish(struct session *s, struct xfer_in *in, const char *crcline, char *reply,
+    size_t rlen)
+{
+	long long off = in->request ? 0 : (long long)in->r.offset;
+	mode_t mode, um;
+	int r;
+
+	xfer_meter_show(s, &in->m, in->bytes, 1);
+	if ((r = xfer_in_check(s, in, crcline, off, reply, rlen)) != XFER_GO)
+		return r;
 	um = umask(0);
 	umask(um);
 	if (in->request)
@@ -593,11 +708,17 @@ xfer_out_open(struct session *s, struct xfer_out *o, unsigned *mode)
 	o->size = st.st_size;
 	*mode = (unsigned)(st.st_mode & 0777);
 	o->crc = crc32(0L, Z_NULL, 0);
-	if (s->e2e && xfer_crc_prefix(o->path, o->size, &o->crc) < 0) {
+	/* our S or E larger than one part: each part's CRC-32 follows the
+	 * data (the rule xfer_in_has_parts applies to the size we send) */
+	o->parts.n = 0;
+	o->parts.size = o->job && (s->features & CMD_F_SIZE) ? cmd_part_size(o->size) : 0;
+	if (s->e2e && xfer_crc_fd(o->fd, o->size, &o->crc, &o->parts) < 0) {
 		close(o->fd);
 		o->fd = -1;
 		return -1;
 	}
+	if (!s->e2e)
+		o->parts.size = 0;
 	return 0;
 }
 
@@ -747,13 +868,15 @@ xfer_out_read(struct session *s, struct xfer_out *o, void *buf, size_t len)
 	return n;
 }
 
-/* xfer_out_crcline - "ZCRC32 x" after the data, when one goes */
+/* xfer_out_crcline - "ZCRC32 x", "ZPARTS ..." or both after the data,
+ * when any goes */
 const char *
 xfer_out_crcline(const struct xfer_out *o, char *buf, size_t len)
 {
-	if (!o->crc_after)
+	if (!o->crc_after && o->parts.n == 0)
 		return NULL;
-	snprintf(buf, len, "ZCRC32 %08lx", o->crc & 0xffffffffUL);
+	if (cmd_format_trailer(o->crc_after, o->crc, &o->parts, buf, len) < 0)
+		return NULL;
 	return buf;
 }
 
@@ -898,7 +1021,7 @@ xfer_get(struct session *s, char *line, size_t len, const char *what)
 static int
 xfer_recv_file(struct session *s, struct xfer_in *in, char *reply, size_t rlen)
 {
-	char *buf = malloc(XFER_BUF), crcline[64];
+	char *buf = malloc(XFER_BUF), crcline[CMD_TRAILER_MAX];
 	ssize_t n;
 
 	if (!buf) {
@@ -922,7 +1045,7 @@ xfer_recv_file(struct session *s, struct xfer_in *in, char *reply, size_t rlen)
 static int
 xfer_send_file(struct session *s, struct xfer_out *o)
 {
-	char *buf = malloc(XFER_BUF), crcline[32];
+	char *buf = malloc(XFER_BUF), crcline[CMD_TRAILER_MAX];
 	const char *cl;
 	ssize_t r;
 
@@ -1030,9 +1153,9 @@ xfer_slave(struct session *s, const char *line)
 }
 
 /* xfer_master_send - one S or E command: XFER_DONE, XFER_LATER,
- * XFER_RETRY, or -1 */
+ * XFER_RETRY, or -1; *from: the offset the receiver restarted from */
 static int
-xfer_master_send(struct session *s, struct spool_job *job, size_t k)
+xfer_master_send(struct session *s, struct spool_job *job, size_t k, long long *from)
 {
 	struct xfer_out *o = malloc(sizeof(*o));
 	char line[XFER_LINE], reply[256];
@@ -1066,6 +1189,7 @@ xfer_master_send(struct session *s, struct spool_job *job, size_t k)
 	}
 	ret = xfer_out_confirmed(s, o, reply);
 out:
+	*from = o->start;
 	xfer_out_close(o);
 	free(o);
 	return ret;
@@ -1121,14 +1245,16 @@ xfer_master_uucp(struct session *s, struct spool_job *job, size_t k)
 	return XFER_DONE;
 }
 
-/* xfer_master_cmd - run one command once */
+/* xfer_master_cmd - run one command once; *from: where a file sent
+ * started (0 for the rest) */
 static int
-xfer_master_cmd(struct session *s, struct spool_job *job, size_t k)
+xfer_master_cmd(struct session *s, struct spool_job *job, size_t k, long long *from)
 {
+	*from = 0;
 	switch (job->cmd[k].kind) {
 	case 'S':
 	case 'E':
-		return xfer_master_send(s, job, k);
+		return xfer_master_send(s, job, k, from);
 	case 'R':
 		return xfer_master_request(s, job, k);
 	case 'X':
@@ -1141,14 +1267,22 @@ xfer_master_cmd(struct session *s, struct spool_job *job, size_t k)
 }
 
 /* xfer_master_one - run one command, sending it again a few times when
- * the end-to-end check fails; XFER_DONE, XFER_LATER or -1 */
+ * the end-to-end check fails; a try that restarted further on than the
+ * one before (the receiver kept more good parts) does not count, so a
+ * long file on a noisy line gets there part by part.  XFER_DONE,
+ * XFER_LATER or -1 */
 static int
 xfer_master_one(struct session *s, struct spool_job *job, size_t k)
 {
+	long long from, before = 0;
 	int tries = 0, r;
 
-	while ((r = xfer_master_cmd(s, job, k)) == XFER_RETRY) {
+	while ((r = xfer_master_cmd(s, job, k, &from)) == XFER_RETRY) {
 		s->files_resent++;
+		if (from > before) {
+			before = from;
+			continue;
+		}
 		if (++tries > XFER_CRC_RETRIES) {
 			log_warnx("sys=%s job=%s: still failing the end-to-end check: kept for "
 			    "the next call", s->remote, job->id);

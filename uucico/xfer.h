@@ -66,6 +66,7 @@ struct xfer_out {
 	unsigned long long bytes;
 	unsigned long crc;	/* the whole file's CRC-32 (end-to-end) */
 	int crc_after;		/* a "ZCRC32" command follows the data */
+	struct cmd_parts parts;	/* each part's CRC-32: "ZPARTS" follows the data */
 	struct xfer_meter m;
 };
 
@@ -97,13 +98,16 @@ int xfer_in_answered(struct session *s, struct spool_job *job, struct xfer_in *i
 int xfer_in_bytes(struct session *s, struct xfer_in *in, long long pos, const void *buf,
     size_t n);
 
-/* xfer_in_wants_crc - whether a "ZCRC32" command follows the data */
+/* xfer_in_wants_crc - whether a line ("ZCRC32", "ZPARTS") follows the
+ * data: the whole file's CRC-32 when the command did not carry it, the
+ * parts' when the file is larger than one part (cmd.h) */
 int xfer_in_wants_crc(const struct session *s, const struct xfer_in *in);
 
-/* xfer_in_finish - the whole file is here (crcline: the "ZCRC32" command
- * that followed it, or NULL): check, commit or reject, log; reply is CY or
- * CN5.  0, or -1 when the call must fail (a full disk: the sender keeps
- * the file). */
+/* xfer_in_finish - the whole file is here (crcline: the line that
+ * followed it, or NULL): check, commit or reject, log; reply is CY or CN5.
+ * A rejected S or E whose parts are known keeps its good leading parts
+ * for the restart the sender's next S gets.  0, or -1 when the call must
+ * fail (a full disk: the sender keeps the file). */
 int xfer_in_finish(struct session *s, struct xfer_in *in, const char *crcline, char *reply,
     size_t rlen);
 
@@ -130,8 +134,8 @@ int xfer_out_request(struct session *s, const struct cmd *c, struct xfer_out *o,
  * end, -1 on a read error (call failed). */
 ssize_t xfer_out_read(struct session *s, struct xfer_out *o, void *buf, size_t len);
 
-/* xfer_out_crcline - the "ZCRC32 x" command to send after the data, or
- * NULL when none goes. */
+/* xfer_out_crcline - the line to send after the data ("ZCRC32", "ZPARTS"
+ * or both, buf of CMD_TRAILER_MAX), or NULL when none goes. */
 const char *xfer_out_crcline(const struct xfer_out *o, char *buf, size_t len);
 
 /* xfer_out_confirmed - the peer's CY or CN after the data: logs;
