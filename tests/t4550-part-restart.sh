@@ -5,6 +5,10 @@
 # lets some damage through on every pass over a 2 MiB file.  The receiver
 # must reject each damaged copy, keep the parts before the first bad one
 # (log "kept=N"), and the sender's next S must resume there ("offset=N").
+# Then, without bit errors and for both engines (g: one command at a
+# time; i: data streamed before the SY), a partial file left by an earlier
+# call with a bad byte in its fifth part: the restarted copy fails the
+# check, the first four parts are kept, and the re-send resumes at 256 KiB.
 . "$(dirname "$0")/lib-uucp.sh"
 need_brigade
 
@@ -43,6 +47,43 @@ test_expect_success "2 MiB over g at BER $BER: rejected copies resume from a kep
 	test "${kept:-0}" -gt 0 &&
 	test "${resumed:-0}" -gt 0 &&
 	grep -a -q " offset=$kept " "$TRASH/sends"
+'
+
+# planted NODE PROTO - PROTO between two fresh nodes; the receiver already
+# holds the first MiB of the queued file with byte 300000 changed
+planted() {
+	_a=${1}a _b=${1}b
+	brigade_node $_a && brigade_node $_b &&
+	echo "protocol $2" >>"$TRASH/$_a/config" && echo "protocol $2" >>"$TRASH/$_b/config" &&
+	brigade_system $_a $_b "$TRASH/$1.a" && brigade_system $_b $_a "$TRASH/$1.b" &&
+	brigade_permit $_b "LOGNAME=$_a MACHINE=$_a REQUEST=yes SENDFILES=yes" &&
+	make_file "$TRASH/$1.src" $((3 * 512 * 1024 + 999)) &&
+	brigade_queue $_a "$TRASH/$1.src" "$_b!~/$1.dst" &&
+	temp=$(ls "$TRASH/$_a/spool/$_b/D./") &&
+	test -n "$temp" &&
+	mkdir -p "$TRASH/$_b/spool/.Temp/$_a" &&
+	part="$TRASH/$_b/spool/.Temp/$_a/$temp" &&
+	head -c 1048576 "$TRASH/$1.src" >"$part" &&
+	c=X && if [ "$(od -An -tu1 -j300000 -N1 "$part" | tr -d " ")" = 88 ]; then c=Y; fi &&
+	printf "%s" "$c" | dd of="$part" bs=1 seek=300000 conv=notrunc 2>/dev/null &&
+	! cmp -s "$part" "$TRASH/$1.src" &&
+	call brigade $_a $_b brigade $_b $_a "$1" &&
+	test -z "$(brigade_jobs $_a)" &&
+	same_file "$TRASH/$1.src" "$TRASH/$_b/pub/$1.dst" &&
+	grep -a "xfer .*dir=send" "$TRASH/$_a/Log" | sed "s/^/# /" &&
+	grep -a -q "result=corrupt-rejected kept=262144 " "$TRASH/$_b/Log" &&
+	grep -a -q "dir=send .* offset=1048576 .*result=rejected-will-resend" "$TRASH/$_a/Log" &&
+	grep -a -q "dir=send .* offset=262144 .*result=ok" "$TRASH/$_a/Log" &&
+	grep -a -q "dir=receive .* offset=262144 .*result=ok" "$TRASH/$_b/Log" &&
+	grep -a -q "protocol=$2" "$TRASH/$_a/Log"
+}
+
+test_expect_success 'g: a bad kept partial is cut to its good parts, the re-send resumes' '
+	planted kg g
+'
+
+test_expect_success 'i: the same with data streamed before the SY' '
+	planted ki i
 '
 
 test_done
