@@ -498,6 +498,22 @@ i_gap(const struct i_state *s)
 	return 0;
 }
 
+/* i_drain_ms - how long the line needs to carry what we sent and is not
+ * acknowledged, at the measured rate (0 while unknown): the peer acks at
+ * half a window, so on a slow line a full window takes seconds to answer */
+static long long
+i_drain_ms(const struct i_state *s)
+{
+	double rate = ipolicy_rate(&s->pol), bytes = 0;
+	int q;
+
+	if (rate <= 0)
+		return 0;
+	for (q = (s->send_acked + 1) % IPKT_SEQMOD; q != s->send_seq; q = (q + 1) % IPKT_SEQMOD)
+		bytes += (double)s->sent[q].len + IPKT_HDRLEN + IPKT_CRCLEN;
+	return (long long)(bytes * 1000.0 / rate);
+}
+
 /* i_idle - the line was quiet for a while: ACK what we hold, ask again
  * for a missing packet, resend our oldest unacked one (quickly when the
  * line has been silent, counted as a timeout after the full timeout) */
@@ -505,7 +521,8 @@ static int
 i_idle(struct proto *p, long long now)
 {
 	struct i_state *s = p->priv;
-	long long to = i_timeout_ms(p), quiet = ipolicy_quiet_ms(&s->pol, s->send_packsize);
+	long long drain = i_drain_ms(s), to = i_timeout_ms(p) + drain;
+	long long quiet = ipolicy_quiet_ms(&s->pol, s->send_packsize) + drain;
 
 	if (s->recv_last != s->recv_acked && now - s->last_input >= I_ACK_DELAY_MS &&
 	    i_write(p, IPKT_ACK, 0, 0, 0, NULL, 0) < 0)
@@ -524,7 +541,7 @@ i_idle(struct proto *p, long long now)
 		s->last_progress = now;
 		return i_resend(p, (s->send_acked + 1) % IPKT_SEQMOD, IPOLICY_TIMEOUT);
 	}
-	if (now - s->last_input >= quiet && now - s->last_progress >= quiet &&
+	if (now - s->last_input >= quiet - drain && now - s->last_progress >= quiet &&
 	    now - s->last_quick >= quiet) {
 		s->last_quick = now;
 		return i_resend(p, (s->send_acked + 1) % IPKT_SEQMOD, IPOLICY_TIMEOUT);
@@ -538,7 +555,7 @@ static int
 i_step_max(struct proto *p, long long max_ms)
 {
 	struct i_state *s = p->priv;
-	long long now = now_ms(), to = i_timeout_ms(p);
+	long long now = now_ms(), to = i_timeout_ms(p) + i_drain_ms(s);
 	long long wait = s->recv_last != s->recv_acked ? I_ACK_DELAY_MS :
 	    i_gap(s) ? I_QUICK_MS / 2 : I_QUICK_MS;
 	ssize_t n;
