@@ -69,6 +69,28 @@ test_expect_success 'Brigade calls Taylor with i: files both ways' '
 	grep -a -q "protocols: .*picked i" "$TRASH/b2/Log"
 '
 
+# Brigade sends Taylor a 2 MiB file and 12 small ones: the small files
+# whose channels free up while the big one streams go out between its
+# packets (SPOS each time), and Taylor must put every byte in its place.
+test_expect_success 'Brigade to Taylor with i: small files interleaved with a big one' '
+	brigade_node b5 && brigade_system b5 t5 "$TRASH/l.a" &&
+	brigade_permit b5 "LOGNAME=t5 MACHINE=t5 REQUEST=yes SENDFILES=yes" &&
+	taylor_node t5 && taylor_system t5 b5 "$TRASH/l.b" &&
+	mkdir -p "$TRASH/out5" &&
+	make_file "$TRASH/out5/big" 2097152 && brigade_queue b5 "$TRASH/out5/big" "t5!~/big" &&
+	for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		make_file "$TRASH/out5/s$n" $((n * 700)) &&
+		brigade_queue b5 "$TRASH/out5/s$n" "t5!~/s$n" || return 1
+	done &&
+	{ call brigade b5 t5 taylor t5 b5 l || { show_logs b5 t5; false; }; } &&
+	same_dir "$TRASH/out5" "$TRASH/t5/pub" && taylor_call_ok t5 && brigade_call_ok b5 &&
+	test -z "$(brigade_jobs b5)" &&
+	grep -a "sending command \"S .*/out5/s12" "$TRASH/b5/Log" | head -1 &&
+	s12=$(grep -a -n "sending command \"S .*/out5/s12" "$TRASH/b5/Log" | head -1 | cut -d: -f1) &&
+	big_ok=$(grep -a -n "xfer sys=t5 dir=send file=.*/out5/big .*result=ok" "$TRASH/b5/Log" | cut -d: -f1) &&
+	echo "s12 started at line $s12, big confirmed at line $big_ok" && test "$s12" -lt "$big_ok"
+'
+
 test_expect_success 'Brigade and Taylor with i at BER 1e-5, both roles: NAKs, files intact' '
 	UULINE_ARGS="--ber 1e-5 --seed 11" && export UULINE_ARGS &&
 	for R in 3 4; do

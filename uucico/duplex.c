@@ -6,10 +6,11 @@
  * Each key (proto.h) is one slot.  Our commands go out on our channels
  * as soon as one is free (S, E, R, X; up to the peer's channel count),
  * whatever our role: the slave sends its work too, as Taylor UUCP does.
- * The data of our files streams right after their commands, one file
- * after another, without waiting for SY (a restart offset in the SY moves
- * the stream forward; an SN ends it with an empty data packet); the CY
- * comes later and only then is the command marked done.  The peer's
+ * The data of our files streams right after their commands without
+ * waiting for SY, the file with the fewest bytes left first (a mail does
+ * not wait behind a long file; each switch costs an SPOS).  A restart
+ * offset in the SY moves the stream forward; an SN ends it with an empty
+ * data packet; the CY comes later and only then is the command done.  The peer's
  * commands are answered on their channel as they arrive; their file data
  * goes to the right temporary file by key and position.  The master sends
  * H only when nothing is in flight either way and no work is left; the
@@ -174,19 +175,26 @@ dx_settle(struct dx *d, struct dx_slot *sl, int result)
 	}
 }
 
-/* dx_free - the slot's business is over */
+/* dx_unstream - key has no more data to send */
 static void
-dx_free(struct dx *d, struct dx_slot *sl)
+dx_unstream(struct dx *d, int key)
 {
-	int i, key = (int)(sl - d->slot);
+	int i;
 
 	for (i = 0; i < d->nstream; i++)
 		if (d->stream[i] == key) {
 			memmove(&d->stream[i], &d->stream[i + 1],
 			    (size_t)(d->nstream - i - 1) * sizeof(d->stream[0]));
 			d->nstream--;
-			break;
+			return;
 		}
+}
+
+/* dx_free - the slot's business is over */
+static void
+dx_free(struct dx *d, struct dx_slot *sl)
+{
+	dx_unstream(d, (int)(sl - d->slot));
 	if (sl->out)
 		xfer_out_close(sl->out);
 	free(sl->in);
@@ -290,8 +298,7 @@ dx_end_data(struct dx *d, int key, struct dx_slot *sl)
 	if (d->p->ops->chan_data(d->p, key, sl->out->pos, NULL, 0) < 0)
 		return xfer_fail(d->s, "line failed while sending a file");
 	sl->data_done = 1;
-	d->nstream--;
-	memmove(&d->stream[0], &d->stream[1], (size_t)d->nstream * sizeof(d->stream[0]));
+	dx_unstream(d, key);
 	if (cl && dx_cmd(d, key, cl) < 0)
 		return -1;
 	if (sl->refused)
@@ -299,14 +306,37 @@ dx_end_data(struct dx *d, int key, struct dx_slot *sl)
 	return 0;
 }
 
-/* dx_pump - send the oldest file's data while the window has room */
+/* dx_pick - the file to send data of next: a refused one first (its end
+ * mark frees the channel), else the one with the fewest bytes left, so a
+ * mail is not stuck behind a long file (switching costs an SPOS) */
+static int
+dx_pick(const struct dx *d)
+{
+	int i, best = d->stream[0];
+	long long left, least = -1;
+
+	for (i = 0; i < d->nstream; i++) {
+		const struct dx_slot *sl = &d->slot[d->stream[i]];
+
+		if (sl->refused)
+			return d->stream[i];
+		left = sl->out->size - sl->out->pos;
+		if (least < 0 || left < least) {
+			least = left;
+			best = d->stream[i];
+		}
+	}
+	return best;
+}
+
+/* dx_pump - send file data while the window has room */
 static int
 dx_pump(struct dx *d)
 {
 	size_t room;
 
 	while (d->nstream > 0 && (room = d->p->ops->chan_room(d->p)) > 0) {
-		int key = d->stream[0];
+		int key = dx_pick(d);
 		struct dx_slot *sl = &d->slot[key];
 		ssize_t n = 0;
 
