@@ -48,11 +48,19 @@ test_expect_success 'the failed call is in the status with its reason' '
 
 test_expect_success 'a call answered on stdin (inetd style) completes' '
 	command -v socat >/dev/null || { echo "socat missing"; exit 1; }
-	kill $(cat listen.pid) && sleep 0.2 &&
-	sed -i "s/wrong\$/pw-alpha/" alpha/Systems &&
-	socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr EXEC:"$BIN/uucico -I beta/config -l" &
-	echo $! >socat.pid &&
-	sleep 0.5 &&
+	kill $(cat listen.pid) && n=0 &&
+	while kill -0 $(cat listen.pid) 2>/dev/null && [ $n -lt 100 ]; do
+		sleep 0.05; n=$((n + 1))
+	done &&
+	sed -i "s/wrong\$/pw-alpha/" alpha/Systems || exit 1
+	socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr EXEC:"$BIN/uucico -I beta/config -l" \
+		2>socat.err &
+	echo $! >socat.pid
+	# until socat listens (/proc/net/tcp state 0A)
+	hex=$(printf ":%04X " $port) && n=0 &&
+	until grep -q "${hex}00000000:0000 0A " /proc/net/tcp || [ $n -gt 100 ]; do
+		sleep 0.05; n=$((n + 1))
+	done &&
 	"$BIN/uucico" -I alpha/config -S beta &&
 	same_file again beta/pub/again
 '

@@ -33,9 +33,13 @@ test_expect_success 'the line is answered again for the next call' '
 '
 
 test_expect_success 'the daemon answers on a "listen /dev/..." line' '
-	kill $(cat listen.pid) && sleep 0.5 &&
+	kill $(cat listen.pid) && n=0 &&
+	while kill -0 $(cat listen.pid) 2>/dev/null && [ $n -lt 100 ]; do
+		sleep 0.05; n=$((n + 1))
+	done &&
+	! kill -0 $(cat listen.pid) 2>/dev/null &&
 	echo "listen $TRASH/l.b" >>beta/config &&
-	echo "queue-check 1" >>beta/config &&
+	echo "queue-check 1" >>beta/config || exit 1
 	"$BIN/uucico" -I beta/config --daemon >d.out 2>d.err &
 	echo $! >listen.pid
 	wait_for_line beta/Log "answering calls on" 10 || exit 1
