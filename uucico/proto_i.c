@@ -70,6 +70,7 @@ struct i_sent {
 
 struct i_state {
 	int started, closed;
+	int peer_started;	/* the peer sent more than SYNC: it has ours */
 	/* sending */
 	int send_seq, send_acked, send_window, send_packsize, send_chans;
 	int next_chan, cur_lch, cur_rch, need_spos, resends_in_row;
@@ -386,21 +387,41 @@ i_sequenced(struct proto *p, const struct ipkt_frame *f)
 	return 0;
 }
 
-/* i_sync_in - the peer's SYNC: what we may send with */
-static void
+/* i_sync_send - our SYNC: what the peer may send us */
+static int
+i_sync_send(struct proto *p)
+{
+	struct ipkt_sync y = { I_PACKSIZE, I_WINDOW, I_CHANNELS };
+	unsigned char d[4];
+
+	ipkt_sync_format(&y, d);
+	log_debug(LOG_D_PROTO, "i: sending SYNC packsize %d window %d channels %d", y.packsize,
+	    y.window, y.channels);
+	return i_write(p, IPKT_SYNC, 0, 0, 0, d, sizeof(d));
+}
+
+/* i_sync_in - the peer's SYNC: what we may send with.  One arriving after
+ * we started, before the peer sent anything else, says it never got ours
+ * (a bit error): send ours again, or it waits for it until it gives up. */
+static int
 i_sync_in(struct proto *p, const struct ipkt_frame *f)
 {
 	struct i_state *s = p->priv;
 	struct ipkt_sync y;
 
+	if (s->started && !s->peer_started) {
+		log_debug(LOG_D_PROTO, "i: the peer sends SYNC again: ours was lost");
+		return i_sync_send(p);
+	}
 	if (s->started || ipkt_sync_parse(f->data, f->h.len, &y) < 0)
-		return;
+		return 0;
 	s->send_packsize = y.packsize;
 	s->send_window = y.window > I_WINDOW ? I_WINDOW : y.window;
 	s->send_chans = y.channels ? y.channels : 1;
 	s->started = 1;
 	log_debug(LOG_D_PROTO, "i: got SYNC packsize %d window %d channels %d", y.packsize,
 	    y.window, y.channels);
+	return 0;
 }
 
 /* i_frame - one valid frame from the line */
@@ -415,11 +436,11 @@ i_frame(struct proto *p, const struct ipkt_frame *f)
 	log_debug(LOG_D_PROTO, "i: got %s seq=%d ack=%d lch=%d rch=%d len=%zu",
 	    ipkt_type_name(f->h.type), f->h.seq, f->h.ack, f->h.lchan, f->h.rchan, f->h.len);
 	if (f->h.type == IPKT_SYNC) {
-		i_sync_in(p, f);
-		return 0;
+		return i_sync_in(p, f);
 	}
 	if (!s->started)
 		return 0;
+	s->peer_started = 1;
 	i_ack_in(p, f->h.ack);
 	switch (f->h.type) {
 	case IPKT_ACK:
@@ -645,16 +666,11 @@ static int
 i_start(struct proto *p)
 {
 	struct i_state *s = p->priv;
-	struct ipkt_sync y = { I_PACKSIZE, I_WINDOW, I_CHANNELS };
-	unsigned char d[4];
 	int tries = 0;
 	long long sent;
 
-	ipkt_sync_format(&y, d);
 	for (;;) {
-		log_debug(LOG_D_PROTO, "i: sending SYNC packsize %d window %d channels %d",
-		    y.packsize, y.window, y.channels);
-		if (i_write(p, IPKT_SYNC, 0, 0, 0, d, sizeof(d)) < 0)
+		if (i_sync_send(p) < 0)
 			return -1;
 		sent = now_ms();
 		while (!s->started && now_ms() - sent < i_timeout_ms(p))

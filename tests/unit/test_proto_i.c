@@ -5,7 +5,8 @@
  * them), has its second file refused (SN) and sends a corrupted packet
  * before the good copy.  The peer's frames are written in one go to a
  * socketpair; what we send back is read and checked (SYNC, the SY and SN
- * on the right channels, a NAK for the corrupted packet).
+ * on the right channels, a NAK for the corrupted packet).  Then a peer
+ * that never got our SYNC sends its own again and must get ours again.
  */
 #include <errno.h>
 #include <poll.h>
@@ -83,6 +84,68 @@ getall(struct proto *p, char *buf, size_t len)
 	while ((n = p->ops->getdata(p, buf + o, len - o)) > 0)
 		o += (size_t)n;
 	return n < 0 ? (size_t)-1 : o;
+}
+
+/* count_syncs - SYNC frames we (the caller) sent, read from fd */
+static int
+count_syncs(int fd)
+{
+	unsigned char back[4096];
+	struct ipkt_frame f;
+	size_t n = 0, off, used;
+	ssize_t r;
+	int syncs = 0;
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	while (poll(&pfd, 1, 200) > 0 && (r = read(fd, back + n, sizeof(back) - n)) > 0)
+		n += (size_t)r;
+	for (off = 0; off < n; off += used) {
+		if (ipkt_scan(back + off, n - off, IPKT_MAXDATA, &f, &used) == IPKT_NEED)
+			break;
+		syncs += f.h.type == IPKT_SYNC && f.h.caller == 1;
+	}
+	return syncs;
+}
+
+/* lost_sync - our SYNC is lost: the peer sends its own again, and we
+ * answer with ours; once the peer sends anything else, a repeated SYNC
+ * of its is not answered (no endless exchange) */
+static void
+lost_sync(void)
+{
+	struct proto_params par = { 0, 0, 2, 3, 20 };
+	struct ipkt_sync y = { 512, 8, 7 };
+	unsigned char sd[4];
+	struct proto_ev ev;
+	struct port port;
+	struct proto *p;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return;
+	memset(&port, 0, sizeof(port));
+	port.ops = &fdp_ops;
+	port.rfd = port.wfd = sv[0];
+	str_copy(port.name, "test", sizeof(port.name));
+	ipkt_sync_format(&y, sd);
+	script_len = 0;
+	put(IPKT_SYNC, 0, 0, 0, sd, 4);
+	write_all(sv[1], script, script_len);
+	p = proto_new('i', &port, &par, 1);
+	ok(p && p->ops->start(p) == 0, "lost SYNC: we start on the peer's SYNC");
+	ok(count_syncs(sv[1]) == 1, "lost SYNC: we sent ours once");
+	write_all(sv[1], script, script_len);	/* the peer never got it */
+	p->ops->next(p, &ev, 300);
+	ok(count_syncs(sv[1]) == 1, "lost SYNC: the peer's second SYNC is answered with ours");
+	script_len = 0;
+	put(IPKT_ACK, 0, 0, 0, NULL, 0);
+	put(IPKT_SYNC, 0, 0, 0, sd, 4);
+	write_all(sv[1], script, script_len);
+	p->ops->next(p, &ev, 300);
+	ok(count_syncs(sv[1]) == 0, "lost SYNC: after the peer's ACK a stray SYNC is not answered");
+	p->ops->free(p);
+	close(sv[0]);
+	close(sv[1]);
 }
 
 int
@@ -173,5 +236,6 @@ main(void)
 	p->ops->free(p);
 	close(sv[0]);
 	close(sv[1]);
+	lost_sync();
 	return done_testing();
 }
