@@ -659,9 +659,11 @@ dx_run(struct dx *d)
 		}
 		r = d->p->ops->next(d->p, &ev,
 		    d->nstream > 0 && d->p->ops->chan_room(d->p) > 0 ? 0 : DX_WAIT_MS);
-		while (r > 0 && !d->done) {
+		while (r > 0) {
 			if (dx_event(d, &ev) < 0)
 				return -1;
+			if (d->done)
+				return 0;	/* the peer may close at once */
 			r = d->p->ops->next(d->p, &ev, 0);
 		}
 		if (r < 0) {
