@@ -187,6 +187,19 @@ int spool_recv_truncate(struct spool_recv *r, off_t len);
  * keep is set, else remove it. */
 void spool_recv_abort(struct spool *sp, struct spool_recv *r, int keep);
 
+/* A note kept beside a partial file (.Temp/SYS/.<temp>.repair, at most
+ * SPOOL_NOTE_MAX bytes; its meaning is the transfer engine's): which
+ * parts of a whole but rejected file are to be sent again.  It goes when
+ * the partial file is committed, removed, cut or started afresh.
+ * spool_recv_note_put writes it atomically and durably (0 or -1);
+ * spool_recv_note_get returns it (caller frees) or NULL when there is
+ * none, it is too large, or r has no usable key; spool_recv_note_drop
+ * removes it. */
+#define SPOOL_NOTE_MAX 256
+int spool_recv_note_put(struct spool_recv *r, const char *text);
+char *spool_recv_note_get(struct spool_recv *r);
+void spool_recv_note_drop(struct spool_recv *r);
+
 /* spool_set_recv_max_age - how long SN8 records are kept (seconds; 0:
  * the default, 7 days).  spool_lock prunes the locked system's older
  * records; spool_recv_prune does it on demand.  0 or -1. */

@@ -91,6 +91,56 @@ spool_recv_seen(struct spool *sp, const char *sys, const char *sender_temp)
 	return lstat(part, &st) < 0 && errno == ENOENT;
 }
 
+/* spool_recv_note_path - the note beside r's partial file; 0 or -1 */
+static int
+spool_recv_note_path(const struct spool_recv *r, char *out, size_t outlen)
+{
+	const char *slash = strrchr(r->temp, '/');
+
+	if (!r->key[0] || !slash)
+		return -1;
+	return str_fmt(out, outlen, "%.*s/.%s.repair", (int)(slash - r->temp), r->temp,
+	    r->key);
+}
+
+/* spool_recv_note_put - write the note beside the partial file */
+int
+spool_recv_note_put(struct spool_recv *r, const char *text)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(text);
+
+	if (len > SPOOL_NOTE_MAX || spool_recv_note_path(r, path, sizeof(path)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return file_write_atomic(path, text, len, 0600);
+}
+
+/* spool_recv_note_get - the note beside the partial file, or NULL */
+char *
+spool_recv_note_get(struct spool_recv *r)
+{
+	char path[PATH_MAX], *text;
+
+	if (spool_recv_note_path(r, path, sizeof(path)) < 0)
+		return NULL;
+	text = file_read(path, SPOOL_NOTE_MAX, NULL);
+	if (!text && errno != ENOENT)
+		unlink(path);	/* too large or unreadable: of no use */
+	return text;
+}
+
+/* spool_recv_note_drop - remove the note beside the partial file */
+void
+spool_recv_note_drop(struct spool_recv *r)
+{
+	char path[PATH_MAX];
+
+	if (spool_recv_note_path(r, path, sizeof(path)) == 0 && unlink(path) == 0)
+		fsync_dir(path, 0);
+}
+
 /* spool_recv_begin - open the partial file for a transfer */
 int
 spool_recv_begin(struct spool *sp, const char *sys, const char *sender_temp, int restart,
@@ -127,6 +177,8 @@ spool_recv_begin(struct spool *sp, const char *sys, const char *sender_temp, int
 		return -1;
 	}
 	r->offset = st.st_size;
+	if (st.st_size == 0)
+		spool_recv_note_drop(r);	/* a note without its partial file */
 	return 0;
 }
 
@@ -234,6 +286,7 @@ spool_recv_commit(struct spool *sp, struct spool_recv *r, const char *final, mod
 	fsync_dir(r->temp, 0);
 	close(r->fd);
 	r->fd = -1;
+	spool_recv_note_drop(r);
 	return 0;
 }
 
@@ -246,6 +299,7 @@ spool_recv_truncate(struct spool_recv *r, off_t len)
 		return -1;
 	if (r->offset > len)
 		r->offset = len;
+	spool_recv_note_drop(r);
 	return 0;
 }
 
@@ -257,8 +311,10 @@ spool_recv_abort(struct spool *sp, struct spool_recv *r, int keep)
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
-	if ((!keep || !r->key[0]) && r->temp[0])
+	if ((!keep || !r->key[0]) && r->temp[0]) {
 		unlink(r->temp);
+		spool_recv_note_drop(r);
+	}
 }
 
 /* spool_recv_prune_dir - remove files older than cutoff from dir */

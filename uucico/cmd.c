@@ -510,3 +510,132 @@ cmd_parse_trailer(const char *line, long long size, unsigned long *crc, struct c
 		p->n = 0;
 	return found;
 }
+
+/* cmd_format_repair - "P<partsize>:<bitmap>" */
+int
+cmd_format_repair(const struct cmd_repair *r, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o;
+	unsigned i;
+	int len;
+
+	if (r->n < 2 || r->n > CMD_PARTS_MAX || r->size < CMD_PART_MIN)
+		return -1;
+	len = snprintf(out, outlen, "P%llx:", (unsigned long long)r->size);
+	if (len < 0 || (size_t)len + (r->n + 3) / 4 >= outlen)
+		return -1;
+	o = (size_t)len;
+	for (i = 0; i < r->n; i += 4) {
+		unsigned d = 0, b;
+		for (b = 0; b < 4 && i + b < r->n; b++)
+			if (r->bad[i + b])
+				d |= 8U >> b;
+		out[o++] = hex[d];
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* cmd_parse_repair - "P<partsize>:<bitmap>" for a file of fsize bytes */
+int
+cmd_parse_repair(const char *s, long long fsize, struct cmd_repair *r)
+{
+	unsigned long long v;
+	unsigned i, digits;
+
+	memset(r, 0, sizeof(*r));
+	if (s[0] != 'P' || s[1] == '0' || fsize <= 0)
+		return -1;
+	s++;
+	if (cmd_hex(&s, 15, &v) < 0 || *s++ != ':' || (long long)v != cmd_part_size(fsize) ||
+	    v == 0)
+		return -1;
+	r->size = (long long)v;
+	r->n = (unsigned)(fsize / r->size + (fsize % r->size != 0));
+	digits = (r->n + 3) / 4;
+	for (i = 0; i < digits; i++) {
+		unsigned d, b;
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			goto bad;
+		d = (unsigned)(isdigit((unsigned char)s[i]) ? s[i] - '0' : s[i] - 'a' + 10);
+		for (b = 0; b < 4; b++) {
+			if (!(d & (8U >> b)))
+				continue;
+			if (4 * i + b >= r->n)
+				goto bad;
+			r->bad[4 * i + b] = 1;
+			r->nbad++;
+		}
+	}
+	if (s[digits] != '\0' || r->nbad == 0)
+		goto bad;
+	return 0;
+bad:
+	memset(r, 0, sizeof(*r));
+	return -1;
+}
+
+/* cmd_parse_sy_repair - "SY 0x<fsize> P...:..." */
+int
+cmd_parse_sy_repair(const char *reply, long long fsize, struct cmd_repair *r)
+{
+	const char *p = strchr(reply, ' ');
+	long long pos;
+	char num[32];
+	size_t len;
+
+	memset(r, 0, sizeof(*r));
+	if (!p || !(p = strchr(p + 1, ' ')))
+		return 0;
+	len = (size_t)(p - reply);
+	if (len < 4 || len - 3 >= sizeof(num))
+		return -1;
+	memcpy(num, reply + 3, len - 3);
+	num[len - 3] = '\0';
+	if (reply[2] != ' ' || cmd_size(num, &pos) < 0 || pos != fsize)
+		return -1;
+	return cmd_parse_repair(p + 1, fsize, r) < 0 ? -1 : 1;
+}
+
+/* cmd_repair_len - the bytes of the marked parts */
+long long
+cmd_repair_len(const struct cmd_repair *r, long long fsize)
+{
+	long long len = 0, end;
+	unsigned i;
+
+	for (i = 0; i < r->n && i < CMD_PARTS_MAX; i++) {
+		if (!r->bad[i])
+			continue;
+		end = ((long long)i + 1) * r->size;
+		len += (end > fsize ? fsize : end) - (long long)i * r->size;
+	}
+	return len;
+}
+
+/* cmd_repair_map - where byte v of the repair stream is in the file */
+long long
+cmd_repair_map(const struct cmd_repair *r, long long fsize, long long v, long long *run)
+{
+	long long start, plen;
+	unsigned i;
+
+	*run = 0;
+	if (v < 0)
+		return -1;
+	for (i = 0; i < r->n && i < CMD_PARTS_MAX; i++) {
+		if (!r->bad[i])
+			continue;
+		start = (long long)i * r->size;
+		plen = (start + r->size > fsize ? fsize : start + r->size) - start;
+		if (plen <= 0)
+			return -1;
+		if (v < plen) {
+			*run = plen - v;
+			return start + v;
+		}
+		v -= plen;
+	}
+	return -1;
+}

@@ -112,4 +112,49 @@ int cmd_format_trailer(int with_crc, unsigned long crc, const struct cmd_parts *
 int cmd_parse_trailer(const char *line, long long size, unsigned long *crc,
     struct cmd_parts *p);
 
+/*
+ * Repairing a rejected file (Brigade peers only).  A receiver that keeps
+ * a whole rejected file answers the same S sent again with
+ *
+ *   SY 0x<filesize> P<partsize>:<bitmap>
+ *
+ * partsize as in ZPARTS (hex); the bitmap has one hex digit per four
+ * parts, exactly as many as the file has parts need, part i being the
+ * bit 8 >> (i % 4) of digit i / 4; bits past the last part are 0 and at
+ * least one is set.  The sender then sends only the marked parts' bytes,
+ * in order, as one stream whose positions run from filesize on (so data
+ * streamed before the SY, all below filesize, is skipped).  The same text
+ * "P<partsize>:<bitmap>" is what the receiver keeps beside the partial.
+ */
+#define CMD_REPAIR_MAX 96	/* the longest "P...:..." text, with its NUL */
+
+struct cmd_repair {
+	long long size;			/* bytes per part */
+	unsigned n;			/* parts of the file */
+	unsigned nbad;			/* parts to send again (>= 1) */
+	unsigned char bad[CMD_PARTS_MAX];	/* 1: part i is sent again */
+};
+
+/* cmd_format_repair - "P<partsize>:<bitmap>" for r; 0 or -1 */
+int cmd_format_repair(const struct cmd_repair *r, char *out, size_t outlen);
+
+/* cmd_parse_repair - parse "P<partsize>:<bitmap>" (to the end of s) for
+ * a file of fsize bytes: partsize must be cmd_part_size(fsize); 0, or -1
+ * (r->nbad 0) for anything else. */
+int cmd_parse_repair(const char *s, long long fsize, struct cmd_repair *r);
+
+/* cmd_parse_sy_repair - "SY 0x<fsize> P...:..." for a file of fsize
+ * bytes: 1 with r set, 0 when the reply has no part list, -1 when it has
+ * a bad one. */
+int cmd_parse_sy_repair(const char *reply, long long fsize, struct cmd_repair *r);
+
+/* cmd_repair_len - the bytes of the marked parts of a file of fsize */
+long long cmd_repair_len(const struct cmd_repair *r, long long fsize);
+
+/* cmd_repair_map - the file offset of byte v (0 <= v < cmd_repair_len)
+ * of the repair stream, and in *run how many bytes follow it in the same
+ * part; -1 when v is out of range. */
+long long cmd_repair_map(const struct cmd_repair *r, long long fsize, long long v,
+    long long *run);
+
 #endif

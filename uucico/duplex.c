@@ -9,8 +9,11 @@
  * The data of our files streams right after their commands without
  * waiting for SY, the file with the fewest bytes left first (a mail does
  * not wait behind a long file; each switch costs an SPOS).  A restart
- * offset in the SY moves the stream forward; an SN ends it with an empty
- * data packet; the CY comes later and only then is the command done.  The peer's
+ * offset in the SY moves the stream forward, a part list in it (a
+ * Brigade peer that kept a rejected copy) turns the stream into those
+ * parts at positions from the file's size on, so the end mark of a file
+ * with parts waits for its SY; an SN ends it with an empty data packet;
+ * the CY comes later and only then is the command done.  The peer's
  * commands are answered on their channel as they arrive; their file data
  * goes to the right temporary file by key and position.  The master sends
  * H only when nothing is in flight either way and no work is left; the
@@ -51,12 +54,13 @@ struct dx_slot {
 	struct spool_job *job;	/* ours: the command's job and index */
 	size_t k;
 	int tries;		/* end-to-end re-sends so far */
-	long long from;		/* where the try before this one started */
+	long long from;		/* the bytes the try before had to send, or -1 */
 	struct xfer_in *in;
 	struct xfer_out *out;
 	int started;		/* SY seen */
 	int data_done;		/* our end-of-file went out */
 	int refused;		/* SN seen: ends once our end-of-file is out */
+	int parked;		/* all sent before the SY: the end mark waits for it */
 	int result;		/* the refusal's XFER_DONE or XFER_LATER */
 };
 
@@ -64,7 +68,7 @@ struct dx_work {
 	struct spool_job *job;
 	size_t k;
 	int tries;
-	long long from;		/* where the try before started (a re-send) */
+	long long from;		/* the bytes the try before had to send, or -1 */
 };
 
 struct dx_list {
@@ -146,30 +150,31 @@ dx_refill(struct dx *d)
 			continue;
 		for (k = 0; k < l->jobs[i].ncmd; k++)
 			if (!l->jobs[i].cmd[k].done && !xfer_was_tried(d->s, &l->jobs[i], k) &&
-			    dx_work_add(d, &l->jobs[i], k, 0, 0) < 0)
+			    dx_work_add(d, &l->jobs[i], k, 0, -1) < 0)
 				return -1;
 	}
 	return d->nwork > before;
 }
 
-/* dx_settle - what became of one of our commands; a re-send that
- * started further on than the try before does not count (xfer.c's
- * xfer_master_one) */
+/* dx_settle - what became of one of our commands; a re-send that had
+ * fewer bytes to send than the try before (a later restart offset, fewer
+ * parts asked for again) does not count (xfer.c's xfer_master_one) */
 static void
 dx_settle(struct dx *d, struct dx_slot *sl, int result)
 {
 	struct session *s = d->s;
-	long long start = sl->out ? sl->out->start : 0;
+	long long left = sl->out ? sl->out->end - sl->out->start : -1;
 
 	if (result == XFER_RETRY) {
 		s->files_resent++;
-		if (start > sl->from)
-			dx_work_add(d, sl->job, sl->k, sl->tries, start);
+		if (sl->from >= 0 && left >= 0 && left < sl->from)
+			dx_work_add(d, sl->job, sl->k, sl->tries, left);
 		else if (sl->tries + 1 > XFER_CRC_RETRIES)
 			log_warnx("sys=%s job=%s: still failing the end-to-end check: kept for the "
 			    "next call", s->remote, sl->job->id);
 		else
-			dx_work_add(d, sl->job, sl->k, sl->tries + 1, sl->from);
+			dx_work_add(d, sl->job, sl->k, sl->tries + 1,
+			    sl->from < 0 ? left : sl->from);
 	} else if (result == XFER_DONE && spool_cmd_done(s->sp, sl->job, sl->k) < 0) {
 		log_warn("sys=%s job=%s: cannot mark command done", s->remote, sl->job->id);
 	}
@@ -320,7 +325,7 @@ dx_pick(const struct dx *d)
 
 		if (sl->refused)
 			return d->stream[i];
-		left = sl->out->size - sl->out->pos;
+		left = sl->out->end - sl->out->pos;
 		if (least < 0 || left < least) {
 			least = left;
 			best = d->stream[i];
@@ -344,6 +349,14 @@ dx_pump(struct dx *d)
 			n = xfer_out_read(d->s, sl->out, d->buf, room < DX_CHUNK ? room : DX_CHUNK);
 		if (n < 0)
 			return -1;
+		if (n == 0 && sl->state == DX_SEND && !sl->started && !sl->refused &&
+		    sl->out->parts.n > 0) {
+			/* the SY may yet ask for some parts again: the end
+			 * mark waits for it */
+			dx_unstream(d, key);
+			sl->parked = 1;
+			continue;
+		}
 		if (n == 0) {
 			if (dx_end_data(d, key, sl) < 0)
 				return -1;
@@ -434,13 +447,16 @@ dx_our_reply(struct dx *d, int key, struct dx_slot *sl, const char *line)
 			r = xfer_out_started(d->s, sl->out, line);
 			if (r < 0)
 				return -1;
-			if (r == XFER_GO) {
+			if (r == XFER_GO)
 				sl->started = 1;
-				return 0;
-			}
-			sl->refused = 1;
+			else
+				sl->refused = 1;
 			sl->result = r;
-			if (sl->data_done)
+			if (sl->parked) {	/* its end mark (or the parts) can go now */
+				sl->parked = 0;
+				d->stream[d->nstream++] = key;
+			}
+			if (sl->refused && sl->data_done)
 				dx_finish(d, sl, r);
 			return 0;
 		}

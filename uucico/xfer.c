@@ -26,6 +26,7 @@
 
 #define XFER_BUF (64 * 1024)
 #define XFER_LINE 8192		/* a command line we build */
+#define XFER_REPAIR_MAX_SIZE (1LL << 30)	/* repair positions stay under 2^31 */
 
 /* xfer_fail - record why the call failed; returns -1 */
 int
@@ -46,19 +47,17 @@ xfer_reply(struct session *s, const char *reply)
 	return 0;
 }
 
-/* xfer_log_kept - the one line per file; kept >= 0: the bytes of a
- * rejected file kept for its restart */
+/* xfer_log_more - the one line per file; more: " kept=N" (the bytes of
+ * a rejected file kept for its restart), " repair=N" (its parts to send
+ * again) or "" */
 static void
-xfer_log_kept(struct session *s, const char *dir, const char *file, unsigned long long bytes,
-    long long t0, long long offset, const char *result, long long kept)
+xfer_log_more(struct session *s, const char *dir, const char *file, unsigned long long bytes,
+    long long t0, long long offset, const char *result, const char *more)
 {
 	double secs = (double)(now_ms() - t0) / 1000.0;
-	char k[40] = "";
 
-	if (kept >= 0)
-		snprintf(k, sizeof(k), " kept=%lld", kept);
 	log_info("xfer sys=%s dir=%s file=%s bytes=%llu offset=%lld seconds=%.2f result=%s%s "
-	    "integrity=%s", s->remote, dir, file, bytes, offset, secs, result, k,
+	    "integrity=%s", s->remote, dir, file, bytes, offset, secs, result, more,
 	    s->e2e ? "crc32-end-to-end" : proto_integrity(s->proto->ops->name));
 }
 
@@ -67,7 +66,7 @@ static void
 xfer_log(struct session *s, const char *dir, const char *file, unsigned long long bytes,
     long long t0, long long offset, const char *result)
 {
-	xfer_log_kept(s, dir, file, bytes, t0, offset, result, -1);
+	xfer_log_more(s, dir, file, bytes, t0, offset, result, "");
 }
 
 /* xfer_is_spool_name - whether name is a spool name (D.x or X.x, no '/') */
@@ -376,6 +375,82 @@ xfer_in_dest(struct session *s, struct xfer_in *in, int *code)
 	return 0;
 }
 
+/* xfer_in_may_repair - whether a rejected copy of the peer's file may be
+ * kept whole for its bad parts to be sent again: an S from a Brigade peer
+ * with its CRC-32, restartable, larger than one part */
+static int
+xfer_in_may_repair(const struct session *s, const struct xfer_in *in)
+{
+	return s->e2e && s->remote_restart && !in->request && in->c.kind == 'S' &&
+	    in->c.crc[0] && in->r.key[0] && in->c.size <= XFER_REPAIR_MAX_SIZE &&
+	    cmd_part_size(in->c.size) > 0;
+}
+
+/* xfer_in_note_text - the note for the peer's file with these bad parts:
+ * "<size> <crc> P<partsize>:<bitmap>"; 0 or -1 */
+static int
+xfer_in_note_text(const struct xfer_in *in, const struct cmd_repair *rep, char *out,
+    size_t outlen)
+{
+	char p[CMD_REPAIR_MAX];
+
+	if (cmd_format_repair(rep, p, sizeof(p)) < 0)
+		return -1;
+	return str_fmt(out, outlen, "%llx %08lx %s\n", (unsigned long long)in->c.size,
+	    strtoul(in->c.crc, NULL, 16) & 0xffffffffUL, p);
+}
+
+/* xfer_in_note_read - whether the note beside the partial file is one
+ * for this very file (same size and CRC-32, the partial file whole): rep
+ * set from it */
+static int
+xfer_in_note_read(struct session *s, struct xfer_in *in, const char *note)
+{
+	char want[SPOOL_NOTE_MAX + 1], text[CMD_REPAIR_MAX];
+	const char *p = strchr(note, ' ');
+	size_t len;
+
+	p = p ? strchr(p + 1, ' ') : NULL;
+	if (!p || !xfer_in_may_repair(s, in) || in->r.offset != in->c.size)
+		return 0;
+	len = strcspn(p + 1, "\n");
+	if (len >= sizeof(text))
+		return 0;
+	memcpy(text, p + 1, len);
+	text[len] = '\0';
+	if (cmd_parse_repair(text, in->c.size, &in->rep) < 0)
+		return 0;
+	return xfer_in_note_text(in, &in->rep, want, sizeof(want)) == 0 && strcmp(want, note) == 0;
+}
+
+/* xfer_in_note - a note of bad parts beside the partial file: for the
+ * same file, only those parts are asked for (1); else note and partial
+ * file go and the file starts afresh (0), or -1 when that fails */
+static int
+xfer_in_note(struct session *s, struct xfer_in *in)
+{
+	char *note = spool_recv_note_get(&in->r);
+	int same;
+
+	if (!note)
+		return 0;
+	same = xfer_in_note_read(s, in, note);
+	free(note);
+	if (same) {
+		in->repair = 1;
+		in->next = in->c.size;
+		in->rep_end = in->c.size + cmd_repair_len(&in->rep, in->c.size);
+		log_info("sys=%s: %s: asking again for %u of its %u parts (%lld bytes)", s->remote,
+		    in->final, in->rep.nbad, in->rep.n, in->rep_end - in->c.size);
+		return 1;
+	}
+	memset(&in->rep, 0, sizeof(in->rep));
+	log_info("sys=%s: %s: the kept copy does not match this one: starting afresh", s->remote,
+	    in->final);
+	spool_recv_abort(s->sp, &in->r, 0);
+	return spool_recv_begin(s->sp, s->remote, in->c.temp, 0, &in->r);
+}
+
 /* xfer_in_offer - the peer offers us a file (S or E) */
 int
 xfer_in_offer(struct session *s, const struct cmd *c, struct xfer_in *in, char *reply,
@@ -414,19 +489,73 @@ xfer_in_offer(struct session *s, const struct cmd *c, struct xfer_in *in, char *
 			return XFER_DONE;
 		}
 	}
-	in->open = 1;
 	in->next = (long long)in->r.offset;
+	if (in->next > 0 && xfer_in_note(s, in) < 0) {
+		snprintf(reply, rlen, "%cN4", no);
+		return XFER_DONE;
+	}
+	in->open = 1;
+	if (!in->repair)
+		in->next = (long long)in->r.offset;
 	in->crc = crc32(0L, Z_NULL, 0);
-	if (s->e2e && in->next > 0 && xfer_crc_prefix(in->r.temp, in->next, &in->crc) < 0)
+	if (s->e2e && !in->repair && in->next > 0 &&
+	    xfer_crc_prefix(in->r.temp, in->next, &in->crc) < 0)
 		in->crc = ~0UL;	/* an unreadable prefix can only fail the check */
 	in->crc_given = s->e2e && c->crc[0];
 	in->crc_expect = in->crc_given ? strtoul(c->crc, NULL, 16) : 0;
+	if (in->repair) {
+		char p[CMD_REPAIR_MAX];
+		xfer_meter_start(&in->m, "receive", in->final, in->rep_end - in->next, 0);
+		if (cmd_format_repair(&in->rep, p, sizeof(p)) < 0 ||
+		    str_fmt(reply, rlen, "%cY 0x%llx %s", no, (unsigned long long)in->next,
+		    p) < 0) {
+			xfer_in_interrupted(s, in);
+			snprintf(reply, rlen, "%cN4", no);
+			return XFER_DONE;
+		}
+		return XFER_GO;
+	}
 	xfer_meter_start(&in->m, "receive", in->final, c->size, in->next);
 	if (in->next > 0)
 		snprintf(reply, rlen, "%cY 0x%llx", no, (unsigned long long)in->next);
 	else
 		snprintf(reply, rlen, "%cY", no);
 	return XFER_GO;
+}
+
+/* xfer_in_put - bytes of the repair stream at in->next into the parts
+ * they belong to; 0 or -1 */
+static int
+xfer_in_put(struct session *s, struct xfer_in *in, const unsigned char *b, size_t n)
+{
+	long long off, run;
+	ssize_t w;
+	size_t k;
+
+	if (in->next + (long long)n > in->rep_end) {
+		log_warnx("sys=%s: %zu bytes at %lld, past the parts asked for (%lld)", s->remote,
+		    n, in->next, in->rep_end);
+		return xfer_fail(s, "file data out of place");
+	}
+	while (n > 0) {
+		off = cmd_repair_map(&in->rep, in->c.size, in->next - in->c.size, &run);
+		if (off < 0)
+			return xfer_fail(s, "file data out of place");
+		k = (long long)n < run ? n : (size_t)run;
+		w = in->werr ? (ssize_t)k : pwrite(in->r.fd, b, k, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			in->werr = w < 0 && errno ? errno : EIO;
+			w = (ssize_t)k;
+		}
+		b += w;
+		n -= (size_t)w;
+		in->next += w;
+		in->bytes += (unsigned long long)w;
+	}
+	xfer_meter_show(s, &in->m, in->bytes, 0);
+	return 0;
 }
 
 /* xfer_in_bytes - file bytes at pos */
@@ -446,6 +575,8 @@ xfer_in_bytes(struct session *s, struct xfer_in *in, long long pos, const void *
 		b += skip;
 		n -= (size_t)skip;
 	}
+	if (in->repair)
+		return xfer_in_put(s, in, b, n);
 	if (!in->werr && write_all(in->r.fd, b, n) < 0)
 		in->werr = errno ? errno : EIO;
 	in->crc = crc32(in->crc, b, (uInt)n);
@@ -521,11 +652,11 @@ xfer_in_keep(struct session *s, struct xfer_in *in, const struct cmd_parts *thei
 	unsigned i;
 
 	if (in->request || !s->remote_restart || !in->r.key[0] || theirs->n == 0 ||
-	    in->next != in->c.size || !(ours = malloc(sizeof(*ours))))
+	    (!in->repair && in->next != in->c.size) || !(ours = malloc(sizeof(*ours))))
 		return 0;
 	ours->size = theirs->size;
 	ours->n = 0;
-	if (xfer_crc_fd(in->r.fd, in->next, &whole, ours) == 0 && ours->n == theirs->n) {
+	if (xfer_crc_fd(in->r.fd, in->c.size, &whole, ours) == 0 && ours->n == theirs->n) {
 		for (i = 0; i < ours->n && ours->crc[i] == theirs->crc[i]; i++)
 			;
 		if (i < ours->n)
@@ -543,6 +674,63 @@ xfer_in_keep(struct session *s, struct xfer_in *in, const struct cmd_parts *thei
 	return kept;
 }
 
+/* xfer_in_mark - a rejected S that may be repaired: keep the whole file
+ * (made durable) with a note of the parts that differ from the sender's;
+ * how many those are, or 0 when it cannot be done (then the file is cut
+ * or dropped as before) */
+static unsigned
+xfer_in_mark(struct session *s, struct xfer_in *in, const struct cmd_parts *theirs)
+{
+	struct cmd_parts *ours;
+	struct cmd_repair *rep = &in->rep;
+	char note[SPOOL_NOTE_MAX + 1];
+	unsigned long whole;
+	unsigned i;
+
+	if (!xfer_in_may_repair(s, in) || theirs->n == 0 ||
+	    theirs->size != cmd_part_size(in->c.size) ||
+	    (!in->repair && in->next != in->c.size) || !(ours = malloc(sizeof(*ours))))
+		return 0;
+	ours->size = theirs->size;
+	ours->n = 0;
+	memset(rep, 0, sizeof(*rep));
+	if (xfer_crc_fd(in->r.fd, in->c.size, &whole, ours) == 0 && ours->n == theirs->n) {
+		rep->size = theirs->size;
+		rep->n = theirs->n;
+		for (i = 0; i < rep->n; i++)
+			if (ours->crc[i] != theirs->crc[i]) {
+				rep->bad[i] = 1;
+				rep->nbad++;
+			}
+	}
+	free(ours);
+	if (rep->nbad == 0 || fsync(in->r.fd) < 0 ||
+	    xfer_in_note_text(in, rep, note, sizeof(note)) < 0 ||
+	    spool_recv_note_put(&in->r, note) < 0) {
+		if (rep->nbad > 0)
+			log_warn("sys=%s: cannot keep the note of bad parts of %s", s->remote,
+			    in->final);
+		spool_recv_note_drop(&in->r);
+		return 0;
+	}
+	log_warnx("sys=%s: %s: %u of its %u parts differ: the file is kept, those parts are "
+	    "asked for again", s->remote, in->final, rep->nbad, rep->n);
+	return rep->nbad;
+}
+
+/* xfer_in_recrc - a repaired file's CRC-32, read back from the file (the
+ * running one covers only what came); an unreadable one fails the check */
+static void
+xfer_in_recrc(struct xfer_in *in)
+{
+	struct cmd_parts none;
+
+	none.size = 0;
+	none.n = 0;
+	if (xfer_crc_fd(in->r.fd, in->c.size, &in->crc, &none) < 0)
+		in->crc = ~in->crc_expect;
+}
+
 /* xfer_in_check - a write error or a failed end-to-end check ends the
  * file here: -1 (the call fails) or 0 (reply is CN5); XFER_GO: commit */
 static int
@@ -550,7 +738,9 @@ xfer_in_check(struct session *s, struct xfer_in *in, const char *crcline, long l
     char *reply, size_t rlen)
 {
 	struct cmd_parts *parts;
-	long long kept;
+	long long kept = 0;
+	unsigned nbad;
+	char more[40] = "";
 
 	if (in->werr) {
 		/* A full disk or a write error: fail the call so the sender
@@ -566,16 +756,24 @@ xfer_in_check(struct session *s, struct xfer_in *in, const char *crcline, long l
 		xfer_in_interrupted(s, in);
 		return xfer_fail(s, "out of memory");
 	}
+	if (in->repair)
+		xfer_in_recrc(in);
 	if (xfer_in_crc_good(s, in, crcline, parts)) {
 		free(parts);
 		return XFER_GO;
 	}
-	kept = xfer_in_keep(s, in, parts);
+	nbad = xfer_in_mark(s, in, parts);
+	if (nbad == 0)
+		kept = xfer_in_keep(s, in, parts);
 	free(parts);
-	spool_recv_abort(s->sp, &in->r, kept > 0);
+	spool_recv_abort(s->sp, &in->r, nbad > 0 || kept > 0);
 	in->open = 0;
 	s->files_failed++;
-	xfer_log_kept(s, "receive", in->final, in->bytes, in->t0, off, "corrupt-rejected", kept);
+	if (nbad > 0)
+		snprintf(more, sizeof(more), " repair=%u", nbad);
+	else
+		snprintf(more, sizeof(more), " kept=%lld", kept);
+	xfer_log_more(s, "receive", in->final, in->bytes, in->t0, off, "corrupt-rejected", more);
 	str_copy(reply, "CN5", rlen);
 	return 0;
 }
@@ -585,7 +783,8 @@ int
 xfer_in_finish(struct session *s, struct xfer_in *in, const char *crcline, char *reply,
     size_t rlen)
 {
-	long long off = in->request ? 0 : (long long)in->r.offset;
+	long long off = in->request || in->repair ? 0 : (long long)in->r.offset;
+	char more[40] = "";
 	mode_t mode, um;
 	int r;
 
@@ -613,7 +812,9 @@ xfer_in_finish(struct session *s, struct xfer_in *in, const char *crcline, char 
 		s->brought_exec = 1;
 	s->files_received++;
 	s->bytes_received += in->bytes;
-	xfer_log(s, "receive", in->final, in->bytes, in->t0, off, "ok");
+	if (in->repair)
+		snprintf(more, sizeof(more), " repaired=%u", in->rep.nbad);
+	xfer_log_more(s, "receive", in->final, in->bytes, in->t0, off, "ok", more);
 	str_copy(reply, "CY", rlen);
 	return 0;
 }
@@ -705,7 +906,7 @@ xfer_out_open(struct session *s, struct xfer_out *o, unsigned *mode)
 		return -1;
 	}
 	fcntl(o->fd, F_SETFL, 0);
-	o->size = st.st_size;
+	o->size = o->end = st.st_size;
 	*mode = (unsigned)(st.st_mode & 0777);
 	o->crc = crc32(0L, Z_NULL, 0);
 	/* our S or E larger than one part: each part's CRC-32 follows the
@@ -777,6 +978,33 @@ xfer_out_job(struct session *s, struct spool_job *job, size_t k, struct xfer_out
 	return XFER_GO;
 }
 
+/* xfer_out_repair - an SY that asks for some parts only: the stream
+ * becomes those parts' bytes at positions from o->size on (a bad list
+ * gets nothing: the check fails again and the retry rule decides).
+ * 1 when the SY had a list, else 0. */
+static int
+xfer_out_repair(struct session *s, struct xfer_out *o, const char *reply)
+{
+	int r = cmd_parse_sy_repair(reply, o->size, &o->rep);
+
+	if (r == 0)
+		return 0;
+	if (r < 0 || o->rep.size != o->parts.size || o->rep.n != o->parts.n) {
+		log_warnx("sys=%s: a part list for %s that does not fit it: \"%.80s\"", s->remote,
+		    o->c.from, reply);
+		memset(&o->rep, 0, sizeof(o->rep));
+		o->end = o->size;
+	} else {
+		o->end = o->size + cmd_repair_len(&o->rep, o->size);
+		log_info("sys=%s: %s: the remote asks again for %u of its %u parts (%lld bytes)",
+		    s->remote, o->c.from, o->rep.nbad, o->rep.n, o->end - o->size);
+	}
+	o->start = o->pos = o->size;
+	o->m.base = 0;
+	o->m.total = o->end - o->size;
+	return 1;
+}
+
 /* xfer_out_started - SY or SN to our S/E */
 int
 xfer_out_started(struct session *s, struct xfer_out *o, const char *reply)
@@ -794,6 +1022,8 @@ xfer_out_started(struct session *s, struct xfer_out *o, const char *reply)
 			s->files_sent++;
 		return later ? XFER_LATER : XFER_DONE;
 	}
+	if (s->e2e && o->parts.n > 0 && xfer_out_repair(s, o, reply))
+		return XFER_GO;
 	if (cmd_parse_sy(reply, &pos) < 0 || pos < 0 || pos > o->size)
 		pos = 0;
 	o->start = pos;
@@ -849,16 +1079,24 @@ xfer_out_request(struct session *s, const struct cmd *c, struct xfer_out *o, cha
 ssize_t
 xfer_out_read(struct session *s, struct xfer_out *o, void *buf, size_t len)
 {
+	long long off = o->pos, run;
 	ssize_t n;
 
-	if (o->pos >= o->size) {
+	if (o->pos >= o->end) {
 		xfer_meter_show(s, &o->m, o->bytes, 1);
 		return 0;
 	}
-	if ((long long)len > o->size - o->pos)
-		len = (size_t)(o->size - o->pos);
+	if ((long long)len > o->end - o->pos)
+		len = (size_t)(o->end - o->pos);
+	if (o->rep.nbad > 0) {
+		off = cmd_repair_map(&o->rep, o->size, o->pos - o->size, &run);
+		if (off < 0)
+			return xfer_fail(s, "a part to send again is out of the file");
+		if ((long long)len > run)
+			len = (size_t)run;
+	}
 	do
-		n = pread(o->fd, buf, len, (off_t)o->pos);
+		n = pread(o->fd, buf, len, (off_t)off);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return xfer_fail(s, "read error on a file being sent");
@@ -880,6 +1118,18 @@ xfer_out_crcline(const struct xfer_out *o, char *buf, size_t len)
 	return buf;
 }
 
+/* xfer_out_log - the line for a file sent (" repair=N": only N parts went) */
+static void
+xfer_out_log(struct session *s, const struct xfer_out *o, const char *result)
+{
+	char more[40] = "";
+
+	if (o->rep.nbad > 0)
+		snprintf(more, sizeof(more), " repair=%u", o->rep.nbad);
+	xfer_log_more(s, "send", o->c.from, o->bytes, o->t0, o->rep.nbad > 0 ? 0 : o->start,
+	    result, more);
+}
+
 /* xfer_out_confirmed - CY or CN after the data */
 int
 xfer_out_confirmed(struct session *s, struct xfer_out *o, const char *reply)
@@ -889,17 +1139,17 @@ xfer_out_confirmed(struct session *s, struct xfer_out *o, const char *reply)
 	if (reply[0] == 'C' && reply[1] == 'Y') {
 		s->files_sent++;
 		s->bytes_sent += o->bytes;
-		xfer_log(s, "send", o->c.from, o->bytes, o->t0, o->start, "ok");
+		xfer_out_log(s, o, "ok");
 		return XFER_DONE;
 	}
 	if (s->e2e && strncmp(reply, "CN5", 3) == 0) {
-		xfer_log(s, "send", o->c.from, o->bytes, o->t0, o->start, "rejected-will-resend");
+		xfer_out_log(s, o, "rejected-will-resend");
 		log_warnx("sys=%s job=%s: remote rejected %s (%s): sending it again", s->remote, id,
 		    o->c.to, reply);
 		return o->job ? XFER_RETRY : XFER_DONE;
 	}
 	s->files_failed++;
-	xfer_log(s, "send", o->c.from, o->bytes, o->t0, o->start, "refused");
+	xfer_out_log(s, o, "refused");
 	log_warnx("sys=%s job=%s: remote could not store %s: %s", s->remote, id, o->c.to, reply);
 	return XFER_DONE;
 }
@@ -908,7 +1158,7 @@ xfer_out_confirmed(struct session *s, struct xfer_out *o, const char *reply)
 void
 xfer_out_interrupted(struct session *s, struct xfer_out *o, const char *result)
 {
-	xfer_log(s, "send", o->c.from, o->bytes, o->t0, o->start, result);
+	xfer_out_log(s, o, result);
 }
 
 /* xfer_out_close - release o's file */
@@ -1051,7 +1301,7 @@ xfer_send_file(struct session *s, struct xfer_out *o)
 
 	if (!buf)
 		return xfer_fail(s, "out of memory");
-	s->proto->send_size = o->size - o->pos;
+	s->proto->send_size = o->end - o->pos;
 	s->proto->send_pos = o->pos;
 	do {
 		/* smaller reads when someone watches, so the meter moves */
@@ -1073,7 +1323,7 @@ static int
 xfer_slave_send(struct session *s, const struct cmd *c)
 {
 	struct xfer_in *in = malloc(sizeof(*in));
-	char reply[64];
+	char reply[256];
 	int r;
 
 	if (!in)
@@ -1153,9 +1403,10 @@ xfer_slave(struct session *s, const char *line)
 }
 
 /* xfer_master_send - one S or E command: XFER_DONE, XFER_LATER,
- * XFER_RETRY, or -1; *from: the offset the receiver restarted from */
+ * XFER_RETRY, or -1; *left: the bytes this try had to send (after a
+ * restart offset, or only the parts asked for again) */
 static int
-xfer_master_send(struct session *s, struct spool_job *job, size_t k, long long *from)
+xfer_master_send(struct session *s, struct spool_job *job, size_t k, long long *left)
 {
 	struct xfer_out *o = malloc(sizeof(*o));
 	char line[XFER_LINE], reply[256];
@@ -1189,7 +1440,7 @@ xfer_master_send(struct session *s, struct spool_job *job, size_t k, long long *
 	}
 	ret = xfer_out_confirmed(s, o, reply);
 out:
-	*from = o->start;
+	*left = o->end - o->start;
 	xfer_out_close(o);
 	free(o);
 	return ret;
@@ -1245,16 +1496,16 @@ xfer_master_uucp(struct session *s, struct spool_job *job, size_t k)
 	return XFER_DONE;
 }
 
-/* xfer_master_cmd - run one command once; *from: where a file sent
- * started (0 for the rest) */
+/* xfer_master_cmd - run one command once; *left: the bytes a file sent
+ * had to carry (-1 for the rest) */
 static int
-xfer_master_cmd(struct session *s, struct spool_job *job, size_t k, long long *from)
+xfer_master_cmd(struct session *s, struct spool_job *job, size_t k, long long *left)
 {
-	*from = 0;
+	*left = -1;
 	switch (job->cmd[k].kind) {
 	case 'S':
 	case 'E':
-		return xfer_master_send(s, job, k, from);
+		return xfer_master_send(s, job, k, left);
 	case 'R':
 		return xfer_master_request(s, job, k);
 	case 'X':
@@ -1267,22 +1518,24 @@ xfer_master_cmd(struct session *s, struct spool_job *job, size_t k, long long *f
 }
 
 /* xfer_master_one - run one command, sending it again a few times when
- * the end-to-end check fails; a try that restarted further on than the
- * one before (the receiver kept more good parts) does not count, so a
- * long file on a noisy line gets there part by part.  XFER_DONE,
- * XFER_LATER or -1 */
+ * the end-to-end check fails; a try that had fewer bytes to send than
+ * the one before (the receiver kept more good parts, or asked for fewer
+ * parts again) does not count, so a long file on a noisy line gets there
+ * part by part.  XFER_DONE, XFER_LATER or -1 */
 static int
 xfer_master_one(struct session *s, struct spool_job *job, size_t k)
 {
-	long long from, before = 0;
+	long long left, before = -1;
 	int tries = 0, r;
 
-	while ((r = xfer_master_cmd(s, job, k, &from)) == XFER_RETRY) {
+	while ((r = xfer_master_cmd(s, job, k, &left)) == XFER_RETRY) {
 		s->files_resent++;
-		if (from > before) {
-			before = from;
+		if (before >= 0 && left >= 0 && left < before) {
+			before = left;
 			continue;
 		}
+		if (before < 0)
+			before = left;
 		if (++tries > XFER_CRC_RETRIES) {
 			log_warnx("sys=%s job=%s: still failing the end-to-end check: kept for "
 			    "the next call", s->remote, job->id);

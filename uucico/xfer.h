@@ -50,6 +50,9 @@ struct xfer_in {
 	int crc_given;		/* the S command carried the CRC-32 ... */
 	unsigned long crc_expect;	/* ... and this is it */
 	int werr;		/* errno of the first write that failed */
+	int repair;		/* only rep's parts come, at positions from c.size on */
+	struct cmd_repair rep;
+	long long rep_end;	/* the position after the last of them */
 	struct xfer_meter m;
 };
 
@@ -67,6 +70,9 @@ struct xfer_out {
 	unsigned long crc;	/* the whole file's CRC-32 (end-to-end) */
 	int crc_after;		/* a "ZCRC32" command follows the data */
 	struct cmd_parts parts;	/* each part's CRC-32: "ZPARTS" follows the data */
+	struct cmd_repair rep;	/* rep.nbad > 0: only these parts go, as positions
+				   size .. end (the receiver's "SY" asked) */
+	long long end;		/* the position after the last byte to send */
 	struct xfer_meter m;
 };
 
@@ -93,8 +99,9 @@ int xfer_in_request(struct session *s, struct spool_job *job, size_t k, struct x
 int xfer_in_answered(struct session *s, struct spool_job *job, struct xfer_in *in,
     const char *reply);
 
-/* xfer_in_bytes - n bytes at file offset pos: overlap with what we have
- * is skipped, a gap is an error (-1). */
+/* xfer_in_bytes - n bytes at file offset pos (for a repair: at a stream
+ * position from c.size on): overlap with what we have is skipped, a gap
+ * is an error (-1). */
 int xfer_in_bytes(struct session *s, struct xfer_in *in, long long pos, const void *buf,
     size_t n);
 
@@ -105,8 +112,10 @@ int xfer_in_wants_crc(const struct session *s, const struct xfer_in *in);
 
 /* xfer_in_finish - the whole file is here (crcline: the line that
  * followed it, or NULL): check, commit or reject, log; reply is CY or CN5.
- * A rejected S or E whose parts are known keeps its good leading parts
- * for the restart the sender's next S gets.  0, or -1 when the call must
+ * A rejected S whose parts are known is kept whole with a note of its
+ * bad parts, which the sender's next S gets asked for again (xfer_in_offer);
+ * failing that, a rejected S or E keeps its good leading parts for a
+ * restart.  0, or -1 when the call must
  * fail (a full disk: the sender keeps the file). */
 int xfer_in_finish(struct session *s, struct xfer_in *in, const char *crcline, char *reply,
     size_t rlen);

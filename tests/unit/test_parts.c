@@ -27,6 +27,78 @@ parts_same(const struct cmd_parts *a, const struct cmd_parts *b)
 	    memcmp(a->crc, b->crc, a->n * sizeof(a->crc[0])) == 0;
 }
 
+/* repair_tests - "SY 0x<size> P<partsize>:<bitmap>": formatting, parsing
+ * back, the stream's map onto the file, and hostile replies */
+static void
+repair_tests(void)
+{
+	static struct cmd_repair r, q;
+	static const char *hostile[] = {
+		"", "P", "P10000", "P10000:", "P10000:4", "P10000:48000000", "P10000:0000000",
+		"P10000:480000", "P10000:4800001", "P20000:4800000", "P8000:4800000",
+		"P010000:4800000", "p10000:4800000", "P10000:48000G0", "P10000:48000A0",
+		"P10000 :4800000", "P10000: 4800000", "P10000:4800000 ", "P10000:4800000\n",
+		"P-10000:4800000", "P0x10000:4800000", "P10000::4800000",
+		"P1000000000000000000:4800000",
+	};
+	char line[CMD_REPAIR_MAX], sy[256];
+	long long fsize = 3 * 512 * 1024 + 999, run = -1;	/* 25 parts */
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.size = CMD_PART_MIN;
+	r.n = 25;
+	r.bad[1] = r.bad[4] = r.bad[24] = 1;
+	r.nbad = 3;
+	ok(cmd_format_repair(&r, line, sizeof(line)) == 0 && strcmp(line, "P10000:4800008") == 0,
+	    "parts 2, 5 and 25 of 25: \"%s\"", line);
+	ok(cmd_parse_repair(line, fsize, &q) == 0 && q.n == 25 && q.nbad == 3 && q.bad[1] &&
+	    q.bad[4] && q.bad[24] && !q.bad[0] && q.size == CMD_PART_MIN, "parses back");
+	ok(cmd_repair_len(&q, fsize) == 2 * CMD_PART_MIN + 999,
+	    "the stream: two whole parts and the short last one");
+	ok(cmd_repair_map(&q, fsize, 0, &run) == CMD_PART_MIN && run == CMD_PART_MIN &&
+	    cmd_repair_map(&q, fsize, CMD_PART_MIN + 5, &run) == 4 * CMD_PART_MIN + 5 &&
+	    run == CMD_PART_MIN - 5 &&
+	    cmd_repair_map(&q, fsize, 2 * CMD_PART_MIN + 998, &run) == fsize - 1 && run == 1,
+	    "stream positions map onto the parts");
+	ok(cmd_repair_map(&q, fsize, 2 * CMD_PART_MIN + 999, &run) < 0 &&
+	    cmd_repair_map(&q, fsize, -1, &run) < 0, "past either end: -1");
+	ok(cmd_format_repair(&r, line, 8) < 0, "a short buffer: -1");
+	ok(cmd_parse_repair("P10000:4800008", 28 * CMD_PART_MIN + 1, &q) < 0 && q.nbad == 0,
+	    "a size needing 29 parts (8 digits): -1");
+	ok(cmd_parse_repair("P10000:4800008", 0, &q) < 0 &&
+	    cmd_parse_repair("P10000:4800008", -5, &q) < 0, "no size: -1");
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		q.nbad = 99;
+		ok(cmd_parse_repair(hostile[i], fsize, &q) < 0 && q.nbad == 0 && q.n == 0,
+		    "\"%.*s\"%s: refused", (int)strcspn(hostile[i], "\n"), hostile[i],
+		    strchr(hostile[i], '\n') ? " and a newline" : "");
+	}
+	memset(&r, 0, sizeof(r));
+	r.size = 4 * CMD_PART_MIN;
+	r.n = CMD_PARTS_MAX;
+	for (i = 0; i < CMD_PARTS_MAX; i++)
+		r.bad[i] = 1;
+	r.nbad = CMD_PARTS_MAX;
+	fsize = 256LL * 4 * CMD_PART_MIN;
+	ok(cmd_format_repair(&r, line, sizeof(line)) == 0 && strlen(line) < CMD_REPAIR_MAX &&
+	    cmd_parse_repair(line, fsize, &q) == 0 && q.nbad == CMD_PARTS_MAX &&
+	    cmd_repair_len(&q, fsize) == fsize, "all 256 parts: %zu bytes, parses back",
+	    strlen(line));
+	snprintf(sy, sizeof(sy), "SY 0x%llx %s", fsize, line);
+	ok(cmd_parse_sy_repair(sy, fsize, &q) == 1 && q.nbad == CMD_PARTS_MAX,
+	    "in an SY: %zu bytes", strlen(sy));
+	ok(cmd_parse_sy_repair(sy, fsize - 1, &q) < 0, "an SY for another size: -1");
+	ok(cmd_parse_sy_repair("SY", fsize, &q) == 0 && cmd_parse_sy_repair("SY 0x10", fsize,
+	    &q) == 0, "an SY without a list: 0");
+	ok(cmd_parse_sy_repair("SY 0x100000 ", fsize, &q) < 0 &&
+	    cmd_parse_sy_repair("SY  P40000:ff", fsize, &q) < 0 &&
+	    cmd_parse_sy_repair("SYX0x100000 P40000:8", fsize, &q) != 1 &&
+	    cmd_parse_sy_repair("SY 0x100000 P40000:8 P40000:8", fsize, &q) < 0 &&
+	    cmd_parse_sy_repair("SY 0x1000000000000000000000000 P40000:8", fsize, &q) < 0,
+	    "bad SY lines: -1");
+}
+
 int
 main(void)
 {
@@ -121,5 +193,6 @@ main(void)
 	    "%zu entries for a size needing millions: no parts known", i);
 	ok(cmd_parse_trailer(big, (long long)(i) * CMD_PART_MIN, &crc, &q) == 0 && q.n == 0,
 	    "%zu entries that match the size but exceed %d: no parts known", i, CMD_PARTS_MAX);
+	repair_tests();
 	return done_testing();
 }
