@@ -107,7 +107,7 @@ session_features(const char *p)
 	if (*p < '0' || *p > '9')
 		return CMD_F_DEFAULT;
 	v = strtol(p, &end, 8);
-	if (v < 0 || v > 0777)
+	if (v < 0 || v > 07777)
 		return CMD_F_DEFAULT;
 	return (int)v;
 }
@@ -198,7 +198,7 @@ session_caller_handshake(struct session *s)
 	if (msg[5] == '=' && strcmp(msg + 6, s->remote) != 0)
 		return session_fail(s, "called %s but %s answered", s->remote, msg + 6);
 	str_fmt(want, sizeof(want), "S%s -R -N0%o", s->conf->nodename,
-	    CMD_F_BRIGADE | SESSION_F_CRC32);
+	    CMD_F_BRIGADE | SESSION_F_CRC32 | SESSION_F_PARTS);
 	if (hs_send(s, want) < 0)
 		return session_fail(s, "line closed in the handshake");
 	if (hs_get(s, msg, sizeof(msg), t) < 0)
@@ -219,6 +219,7 @@ session_caller_handshake(struct session *s)
 		s->features = session_features(msg + 4);
 	s->remote_restart = (s->features & CMD_F_RESTART) || strstr(msg, "-R") != NULL;
 	s->e2e = (s->features & SESSION_F_CRC32) != 0;
+	s->parts = s->e2e && (s->features & SESSION_F_PARTS) != 0;
 	if (hs_get(s, msg, sizeof(msg), t) < 0)
 		return -1;
 	if (msg[0] != 'P')
@@ -308,8 +309,9 @@ session_callee_handshake(struct session *s)
 	s->locked = 1;
 	s->perm = perm_for_login(s->hdb, s->login, s->conf->pubdir);
 	s->e2e = (s->features & SESSION_F_CRC32) != 0;
+	s->parts = s->e2e && (s->features & SESSION_F_PARTS) != 0;
 	if (strstr(sp ? sp : "", "-N"))
-		str_fmt(out, sizeof(out), "ROKN0%o", CMD_F_BRIGADE | SESSION_F_CRC32);
+		str_fmt(out, sizeof(out), "ROKN0%o", CMD_F_BRIGADE | SESSION_F_CRC32 | SESSION_F_PARTS);
 	else
 		str_copy(out, "ROK", sizeof(out));
 	if (hs_send(s, out) < 0)

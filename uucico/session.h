@@ -22,6 +22,12 @@ struct session_tried;
  * mismatch.  Used only when both sides announce it. */
 #define SESSION_F_CRC32 0400
 
+/* A second bit beyond Taylor's: files larger than one part are followed
+ * by their parts' CRC-32s ("ZPARTS"), and a rejected copy is repaired by
+ * sending only the parts that differ.  Used only when both sides announce
+ * it together with SESSION_F_CRC32. */
+#define SESSION_F_PARTS 01000
+
 struct session {
 	/* set up by the caller of session_call/session_answer */
 	const struct conf *conf;
@@ -41,6 +47,7 @@ struct session {
 	int features;		/* the remote's -N / ROKN bits */
 	int remote_restart;	/* the remote restarts transfers (-R or N 02) */
 	int e2e;		/* both sides check each file's CRC-32 */
+	int parts;		/* ... and repair a rejected file by its parts */
 	char min_grade;		/* the caller's -p / -vgrade= limit, or 0 */
 	int locked;		/* we hold the remote's system lock */
 	int brought_exec;	/* executions arrived: uuxqt should run */

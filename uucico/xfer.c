@@ -381,7 +381,7 @@ xfer_in_dest(struct session *s, struct xfer_in *in, int *code)
 static int
 xfer_in_may_repair(const struct session *s, const struct xfer_in *in)
 {
-	return s->e2e && s->remote_restart && !in->request && in->c.kind == 'S' &&
+	return s->parts && s->remote_restart && !in->request && in->c.kind == 'S' &&
 	    in->c.crc[0] && in->r.key[0] && in->c.size <= XFER_REPAIR_MAX_SIZE &&
 	    cmd_part_size(in->c.size) > 0;
 }
@@ -592,7 +592,7 @@ xfer_in_bytes(struct session *s, struct xfer_in *in, long long pos, const void *
 static int
 xfer_in_has_parts(const struct session *s, const struct xfer_in *in)
 {
-	return s->e2e && !in->request && in->c.size > 0 && cmd_part_size(in->c.size) > 0;
+	return s->parts && !in->request && in->c.size > 0 && cmd_part_size(in->c.size) > 0;
 }
 
 /* xfer_in_wants_crc - whether a line follows the data */
@@ -912,7 +912,8 @@ xfer_out_open(struct session *s, struct xfer_out *o, unsigned *mode)
 	/* our S or E larger than one part: each part's CRC-32 follows the
 	 * data (the rule xfer_in_has_parts applies to the size we send) */
 	o->parts.n = 0;
-	o->parts.size = o->job && (s->features & CMD_F_SIZE) ? cmd_part_size(o->size) : 0;
+	o->parts.size = o->job && s->parts && (s->features & CMD_F_SIZE) ?
+	    cmd_part_size(o->size) : 0;
 	if (s->e2e && xfer_crc_fd(o->fd, o->size, &o->crc, &o->parts) < 0) {
 		close(o->fd);
 		o->fd = -1;
