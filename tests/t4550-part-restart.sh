@@ -164,4 +164,34 @@ test_expect_success 'i: a note for another file is dropped with its partial file
 	planted oi i other
 '
 
+# A repair of 12 parts (768 KiB) over a line that hangs up every 8 s: each
+# call notes the parts that came whole, the next asks only for the rest.
+test_expect_success 'g: a repair cut by hang-ups goes on with the parts still to come' '
+	_s=$((3 * 512 * 1024 + 999)) &&
+	brigade_node ha && brigade_node hb &&
+	echo "protocol g" >>"$TRASH/ha/config" && echo "protocol g" >>"$TRASH/hb/config" &&
+	brigade_system ha hb "$TRASH/h.a" && brigade_system hb ha "$TRASH/h.b" &&
+	brigade_permit hb "LOGNAME=ha MACHINE=ha REQUEST=yes SENDFILES=yes" &&
+	make_file "$TRASH/h.src" $_s && brigade_queue ha "$TRASH/h.src" "hb!~/h.dst" &&
+	temp=$(ls "$TRASH/ha/spool/hb/D./") && mkdir -p "$TRASH/hb/spool/.Temp/ha" &&
+	cp "$TRASH/h.src" "$TRASH/hb/spool/.Temp/ha/$temp" &&
+	flip "$TRASH/hb/spool/.Temp/ha/$temp" 70000 && flip "$TRASH/hb/spool/.Temp/ha/$temp" 700000 &&
+	printf "%x %s P10000:7ff8000\n" $_s $(crc32 "$TRASH/h.src") \
+		>"$TRASH/hb/spool/.Temp/ha/.$temp.repair" &&
+	line_stop h; UULINE_ARGS="--speed 230400 --hangup 8" && export UULINE_ARGS &&
+	line_start h && n=0 &&
+	while [ -n "$(brigade_jobs ha)" ] && [ $n -lt 8 ]; do
+		call brigade ha hb brigade hb ha h; n=$((n + 1))
+	done &&
+	unset UULINE_ARGS &&
+	same_file "$TRASH/h.src" "$TRASH/hb/pub/h.dst" &&
+	grep -a "parts repaired before the line failed" "$TRASH/hb/Log" | sed "s/^/# /" &&
+	grep -a -q "repaired before the line failed; [1-9][0-9]* still to come" "$TRASH/hb/Log" &&
+	asked=$(sed -n "s/.*dir=send .*offset=0 .*repair=\([0-9]*\) .*/\1/p" "$TRASH/ha/Log" |
+		tr "\n" " ") && echo "parts asked for, call by call: $asked" &&
+	first=${asked%% *} && last=$(echo $asked | awk "{print \$NF}") &&
+	test "$first" -eq 12 && test "$last" -lt "$first" &&
+	! grep -a -q "result=corrupt-rejected" "$TRASH/hb/Log"
+'
+
 test_done

@@ -819,12 +819,51 @@ xfer_in_finish(struct session *s, struct xfer_in *in, const char *crcline, char 
 	return 0;
 }
 
+/* xfer_in_repair_progress - a repair cut short by the line: the parts
+ * that came whole in this call leave the note, so the next call asks for
+ * the rest only (on a line that hangs up sooner than all of them take,
+ * asking for all again would never end).  The file's final check still
+ * catches a part that came damaged.  At least one part stays asked for. */
+static void
+xfer_in_repair_progress(struct session *s, struct xfer_in *in)
+{
+	struct cmd_repair rep = in->rep;
+	long long got = in->next - in->c.size, at = 0, len;
+	char note[SPOOL_NOTE_MAX + 1];
+	unsigned i, left = rep.nbad, done = 0;
+
+	for (i = 0; i < rep.n && left > 1; i++) {
+		if (!rep.bad[i])
+			continue;
+		len = (long long)(i + 1) * rep.size > in->c.size ? in->c.size - (long long)i * rep.size :
+		    rep.size;
+		if (at + len > got)
+			break;
+		at += len;
+		rep.bad[i] = 0;
+		left--;
+		done++;
+	}
+	if (done == 0)
+		return;
+	rep.nbad = left;
+	if (fsync(in->r.fd) < 0 || xfer_in_note_text(in, &rep, note, sizeof(note)) < 0 ||
+	    spool_recv_note_put(&in->r, note) < 0) {
+		log_warn("sys=%s: cannot note the repair's progress on %s", s->remote, in->final);
+		return;
+	}
+	log_info("sys=%s: %s: %u of %u parts repaired before the line failed; %u still to come",
+	    s->remote, in->final, done, in->rep.nbad, left);
+}
+
 /* xfer_in_interrupted - the line failed mid-file */
 void
 xfer_in_interrupted(struct session *s, struct xfer_in *in)
 {
 	if (!in->open)
 		return;
+	if (in->repair)
+		xfer_in_repair_progress(s, in);
 	/* a partial of the peer's S is kept for a restart; a request's not */
 	spool_recv_abort(s->sp, &in->r, !in->request);
 	in->open = 0;
