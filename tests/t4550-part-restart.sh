@@ -105,7 +105,8 @@ planted() {
 	crc=$(crc32 "$TRASH/$1.src") && test ${#crc} = 8 &&
 	case $3 in
 	note) printf "%x %s P10000:4800000\n" $_s $crc >"$note" ;;
-	other) printf "%x 0%s P10000:4800000\n" $_s $(echo $crc | cut -c2-) >"$note" &&
+	other) _d=0 && case $crc in 0*) _d=1 ;; esac &&
+		printf "%x %s%s P10000:4800000\n" $_s $_d $(echo $crc | cut -c2-) >"$note" &&
 		! grep -q " $crc " "$note" ;;
 	esac &&
 	! cmp -s "$part" "$TRASH/$1.src" &&
