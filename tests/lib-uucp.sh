@@ -23,6 +23,8 @@
 #   call KIND NODE PEER  KIND NODE LOGIN DEV  one call; 0 when both exit 0
 #   logs_rotate NODE...          start each node's Log afresh
 #   taylor_call_ok NODE          Log has "Call complete", no error lines
+#   taylor_queue_both T B [fetch]  files of each size in $SIZES both ways
+#   taylor_check_both T B PROTO [fetch]  they arrived intact, PROTO used
 #   brigade_call_ok NODE         Log has "call ... result=ok"
 #   same_file A B                sha256 of A and B equal
 #   make_file PATH SIZE          SIZE random bytes; make_allbytes PATH
@@ -420,6 +422,46 @@ brigade_call_ok() {
 	return 0
 }
 
+
+# taylor_queue_both T B [fetch] - Taylor node T sends B a file of each size
+# in $SIZES and one of every byte value; Brigade node B sends T the same
+# back; with "fetch", T also asks B (R) for a file of each size
+taylor_queue_both() {
+	_t=$1 _b=$2
+	mkdir -p "$TRASH/out-$_t" "$TRASH/back-$_b"
+	for sz in $SIZES; do
+		make_file "$TRASH/out-$_t/o$sz" "$sz" &&
+		taylor_queue "$_t" "$TRASH/out-$_t/o$sz" "$_b!~/o$sz" &&
+		if [ "${3:-}" = fetch ]; then
+			make_file "$TRASH/$_b/pub/f$sz" "$sz" &&
+			taylor_queue "$_t" "$_b!~/f$sz" "$TRASH/$_t/pub/f$sz"
+		fi &&
+		make_file "$TRASH/back-$_b/k$sz" "$sz" &&
+		brigade_queue "$_b" "$TRASH/back-$_b/k$sz" "$_t!~/k$sz" || return 1
+	done
+	make_allbytes "$TRASH/out-$_t/bytes" &&
+	taylor_queue "$_t" "$TRASH/out-$_t/bytes" "$_b!~/bytes" &&
+	make_allbytes "$TRASH/back-$_b/kbytes" &&
+	brigade_queue "$_b" "$TRASH/back-$_b/kbytes" "$_t!~/kbytes"
+}
+
+# taylor_check_both T B PROTO [fetch] - what taylor_queue_both queued
+# arrived byte for byte, both calls completed, both queues are empty and
+# both logs name PROTO
+taylor_check_both() {
+	_t=$1 _b=$2
+	same_dir "$TRASH/out-$_t" "$TRASH/$_b/pub" &&
+	same_dir "$TRASH/back-$_b" "$TRASH/$_t/pub" || return 1
+	if [ "${4:-}" = fetch ]; then
+		for sz in $SIZES; do
+			same_file "$TRASH/$_b/pub/f$sz" "$TRASH/$_t/pub/f$sz" || return 1
+		done
+	fi
+	taylor_call_ok "$_t" && brigade_call_ok "$_b" &&
+	test -z "$(brigade_jobs "$_b")" && test -z "$(taylor_jobs "$_t")" &&
+	grep -q "Handshake successful (protocol '$3'" "$TRASH/$_t/Log" &&
+	grep -a -q "handshake successful: protocol=$3" "$TRASH/$_b/Log"
+}
 # show_logs NODE... - print the nodes' logs (for a failing test's output)
 show_logs() {
 	for _n in "$@"; do

@@ -13,38 +13,6 @@ SIZES="0 1 4097 1048576"
 TAYLOR_PROTOCOL=i
 export TAYLOR_PROTOCOL
 
-# queue_taylor_side T B - T sends and fetches, B sends back, every size
-queue_both() {
-	_t=$1 _b=$2
-	mkdir -p "$TRASH/out-$_t" "$TRASH/back-$_b"
-	for sz in $SIZES; do
-		make_file "$TRASH/out-$_t/o$sz" "$sz" &&
-		taylor_queue "$_t" "$TRASH/out-$_t/o$sz" "$_b!~/o$sz" &&
-		make_file "$TRASH/$_b/pub/f$sz" "$sz" &&
-		taylor_queue "$_t" "$_b!~/f$sz" "$TRASH/$_t/pub/f$sz" &&
-		make_file "$TRASH/back-$_b/k$sz" "$sz" &&
-		brigade_queue "$_b" "$TRASH/back-$_b/k$sz" "$_t!~/k$sz" || return 1
-	done
-	make_allbytes "$TRASH/out-$_t/bytes" &&
-	taylor_queue "$_t" "$TRASH/out-$_t/bytes" "$_b!~/bytes" &&
-	make_allbytes "$TRASH/back-$_b/kbytes" &&
-	brigade_queue "$_b" "$TRASH/back-$_b/kbytes" "$_t!~/kbytes"
-}
-
-# check_both T B - everything arrived, logs clean, queues empty, i used
-check_both() {
-	_t=$1 _b=$2
-	same_dir "$TRASH/out-$_t" "$TRASH/$_b/pub" &&
-	same_dir "$TRASH/back-$_b" "$TRASH/$_t/pub" || return 1
-	for sz in $SIZES; do
-		same_file "$TRASH/$_b/pub/f$sz" "$TRASH/$_t/pub/f$sz" || return 1
-	done
-	taylor_call_ok "$_t" && brigade_call_ok "$_b" &&
-	test -z "$(brigade_jobs "$_b")" && test -z "$(taylor_jobs "$_t")" &&
-	grep -q "Handshake successful (protocol 'i'" "$TRASH/$_t/Log" &&
-	grep -a -q "handshake successful: protocol=i" "$TRASH/$_b/Log"
-}
-
 line_start l || test_skip_all "no PTY line (uuline or socat)"
 
 if [ "$(id -u)" = 0 ] && [ -x "$TAYLOR_UUCICO" ]; then
@@ -52,9 +20,9 @@ test_expect_success 'Taylor calls Brigade with i: files both ways' '
 	taylor_node t1 && taylor_system t1 b1 "$TRASH/l.a" &&
 	brigade_node b1 && brigade_system b1 t1 "$TRASH/l.b" &&
 	brigade_permit b1 "LOGNAME=t1 MACHINE=t1 REQUEST=yes SENDFILES=yes" &&
-	queue_both t1 b1 &&
+	taylor_queue_both t1 b1 fetch &&
 	{ call taylor t1 b1 brigade b1 t1 l || { show_logs b1 t1; false; }; } &&
-	check_both t1 b1 &&
+	taylor_check_both t1 b1 i fetch &&
 	grep -a -q "protocols: offering \"igG\" (default for a port that is not reliable)" \
 		"$TRASH/b1/Log"
 '
@@ -63,9 +31,9 @@ test_expect_success 'Brigade calls Taylor with i: files both ways' '
 	brigade_node b2 && brigade_system b2 t2 "$TRASH/l.a" &&
 	brigade_permit b2 "LOGNAME=t2 MACHINE=t2 REQUEST=yes SENDFILES=yes" &&
 	taylor_node t2 && taylor_system t2 b2 "$TRASH/l.b" &&
-	queue_both t2 b2 &&
+	taylor_queue_both t2 b2 fetch &&
 	{ call brigade b2 t2 taylor t2 b2 l || { show_logs b2 t2; false; }; } &&
-	check_both t2 b2 &&
+	taylor_check_both t2 b2 i fetch &&
 	grep -a -q "protocols: .*picked i" "$TRASH/b2/Log"
 '
 

@@ -10,32 +10,6 @@ SIZES="0 1 4097 300000"
 TAYLOR_PROTOCOL=G BRIGADE_LINE_PROTOCOLS=G
 export TAYLOR_PROTOCOL BRIGADE_LINE_PROTOCOLS
 
-# queue_both T B - T sends files to B, B sends files back, every size
-queue_both() {
-	_t=$1 _b=$2
-	mkdir -p "$TRASH/out-$_t" "$TRASH/back-$_b"
-	for sz in $SIZES; do
-		make_file "$TRASH/out-$_t/o$sz" "$sz" &&
-		taylor_queue "$_t" "$TRASH/out-$_t/o$sz" "$_b!~/o$sz" &&
-		make_file "$TRASH/back-$_b/k$sz" "$sz" &&
-		brigade_queue "$_b" "$TRASH/back-$_b/k$sz" "$_t!~/k$sz" || return 1
-	done
-	make_allbytes "$TRASH/out-$_t/bytes" &&
-	taylor_queue "$_t" "$TRASH/out-$_t/bytes" "$_b!~/bytes" &&
-	make_allbytes "$TRASH/back-$_b/kbytes" &&
-	brigade_queue "$_b" "$TRASH/back-$_b/kbytes" "$_t!~/kbytes"
-}
-
-# check_both T B W/P - all arrived, calls clean, queues empty, G used
-check_both() {
-	same_dir "$TRASH/out-$1" "$TRASH/$2/pub" &&
-	same_dir "$TRASH/back-$2" "$TRASH/$1/pub" &&
-	taylor_call_ok "$1" && brigade_call_ok "$2" &&
-	test -z "$(brigade_jobs "$2")" && test -z "$(taylor_jobs "$1")" &&
-	grep -q "Handshake successful (protocol 'G'" "$TRASH/$1/Log" &&
-	grep -a -q "handshake successful: protocol=G" "$TRASH/$2/Log"
-}
-
 line_start l || test_skip_all "no PTY line (uuline or socat)"
 
 if [ "$(id -u)" = 0 ] && [ -x "$TAYLOR_UUCICO" ]; then
@@ -47,17 +21,17 @@ for wp in 7/64 3/1024; do
 		taylor_node tc$n && taylor_system tc$n bc$n "$TRASH/l.a" $w $p &&
 		brigade_node bc$n $w $p && brigade_system bc$n tc$n "$TRASH/l.b" &&
 		brigade_permit bc$n "LOGNAME=tc$n MACHINE=tc$n SENDFILES=yes" &&
-		queue_both tc$n bc$n &&
+		taylor_queue_both tc$n bc$n &&
 		{ call taylor tc$n bc$n brigade bc$n tc$n l || { show_logs bc$n tc$n; false; }; } &&
-		check_both tc$n bc$n
+		taylor_check_both tc$n bc$n G
 	'
 	test_expect_success "Brigade calls Taylor with G $wp: files both ways" '
 		brigade_node br$n $w $p && brigade_system br$n tr$n "$TRASH/l.a" &&
 		brigade_permit br$n "LOGNAME=tr$n MACHINE=tr$n SENDFILES=yes" &&
 		taylor_node tr$n && taylor_system tr$n br$n "$TRASH/l.b" $w $p &&
-		queue_both tr$n br$n &&
+		taylor_queue_both tr$n br$n &&
 		{ call brigade br$n tr$n taylor tr$n br$n l || { show_logs br$n tr$n; false; }; } &&
-		check_both tr$n br$n
+		taylor_check_both tr$n br$n G
 	'
 done
 else
