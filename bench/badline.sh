@@ -19,6 +19,10 @@
 #   -t SECONDS   give up after SECONDS of wall time         (14400)
 #   -S SEED      first line seed; call n uses SEED+n        (2500)
 #   -k           keep the work directory even on success
+#   -C WORKDIR   go on with the run kept in WORKDIR (its line, sizes and
+#                queue as they were; -c and -t count this part only): a run
+#                longer than one sitting is made in parts, as an
+#                intermittent site's calls are, and the report covers them all
 # The mails are 2 KB random files queued with uucp, one job each, as the
 # CI test does (the spool and the transfer see them as mails: one small
 # job per message); the big file is one job.  Printed at the end:
@@ -37,8 +41,8 @@
 BADLINE_SPEED=115200 BADLINE_BER=1e-5 BADLINE_HANGUP=20..60
 BADLINE_FILE=10485760 BADLINE_MAILS=500 BADLINE_MAIL_SIZE=2048
 BADLINE_G=7/64 BADLINE_MAXCALLS=2000 BADLINE_MAXSECS=14400
-_proto= _keep= _seed=2500
-while getopts s:e:H:f:m:M:p:g:c:t:S:k _o; do
+_proto= _keep= _seed=2500 _cont=
+while getopts s:e:H:f:m:M:p:g:c:t:S:kC: _o; do
 	case $_o in
 	s) BADLINE_SPEED=$OPTARG ;;
 	e) BADLINE_BER=$OPTARG ;;
@@ -52,6 +56,7 @@ while getopts s:e:H:f:m:M:p:g:c:t:S:k _o; do
 	t) BADLINE_MAXSECS=$OPTARG ;;
 	S) _seed=$OPTARG ;;
 	k) _keep=1 ;;
+	C) _cont=$(cd "$OPTARG" && pwd) || exit 2 ;;
 	*) sed -n '2,/^# Exit status/s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
@@ -66,6 +71,31 @@ set -- "$BUILD"
 need_brigade
 BADLINE_SEED=$_seed
 BADLINE_PROTO=$_proto
+_prev_calls=0 _prev_wall=0
+if [ -n "$_cont" ]; then
+	# the run's own settings, from the head of its report
+	_hd=$(sed -n 2p "$_cont/report" 2>/dev/null)
+	case $_hd in
+	"# speed="*) ;;
+	*) echo "badline: $_cont/report does not start a bad-line run" >&2; exit 2 ;;
+	esac
+	_get() { echo "$_hd" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+	BADLINE_SPEED=$(_get speed) BADLINE_BER=$(_get ber) BADLINE_HANGUP=$(_get hangup) BADLINE_FILE=$(_get file)
+	BADLINE_SPEED=${BADLINE_SPEED:-$(echo "$_hd" | sed -n 's/^# speed=\([0-9]*\).*/\1/p')}
+	_proto=$(_get proto)
+	[ "$_proto" = default ] && _proto=
+	# the next call's seed follows the last one used; calls and wall time so far
+	_seed=$(find "$_cont" -maxdepth 1 -name 'l.stats.*' | sed 's/.*\.//' | sort -n | tail -n 1)
+	BADLINE_SEED=${_seed:-$(_get seed)}
+	_prev_calls=$(sed -n 's/^calls: //p' "$_cont/report" | tail -n 1)
+	_prev_wall=$(sed -n 's/.*wall seconds: //p' "$_cont/report" | tail -n 1)
+	_prev_calls=${_prev_calls:-0} _prev_wall=${_prev_wall:-0}
+	cd / && rmdir "$TRASH"
+	TRASH=$_cont
+	cd "$TRASH" || exit 1
+	export BRIGADE_KEEP=1
+	BADLINE_KS=brigade BADLINE_KR=brigade
+fi
 
 BADLINE_OPTS="--speed $BADLINE_SPEED --ber $BADLINE_BER"
 if [ "$BADLINE_HANGUP" != 0 ]; then
@@ -121,6 +151,10 @@ badline_packets() {
 	    s["sent"], s["resent"], s["checksum_errors"], s["timeouts"] }'
 }
 
+if [ -n "$_cont" ]; then
+	badline_say "# continued $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $(nproc) CPUs," \
+	    "$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null), after $_prev_calls calls and $_prev_wall s"
+else
 badline_say "# bench/badline.sh $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $(nproc) CPUs," \
     "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)"
 badline_say "# speed=$BADLINE_SPEED ber=$BADLINE_BER hangup=$BADLINE_HANGUP file=$BADLINE_FILE" \
@@ -139,9 +173,11 @@ while [ "$_i" -le "$BADLINE_MAILS" ]; do
 	_i=$((_i + 1))
 done
 badline_queue "$TRASH/src" || { echo "badline: cannot queue" >&2; exit 1; }
+fi
 
 _done=yes
 badline_run "$BADLINE_MAXCALLS" "$BADLINE_MAXSECS" || _done=no
+BADLINE_CALLS=$((BADLINE_CALLS + _prev_calls)) BADLINE_SECONDS=$((BADLINE_SECONDS + _prev_wall))
 line_stop l
 _files=$(find "$TRASH/src" -type f | wc -l)
 _act=$(badline_active)
