@@ -63,7 +63,11 @@ done
 shift $((OPTIND - 1))
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-export BRIGADE_TOP=$TOP BRIGADE_BUILD=$TOP/$BUILD
+case $BUILD in
+/*) BRIGADE_BUILD=$BUILD ;;
+*) BRIGADE_BUILD=$TOP/$BUILD ;;
+esac
+export BRIGADE_TOP=$TOP BRIGADE_BUILD
 [ -n "$_keep" ] && export BRIGADE_KEEP=1
 set -- "$BUILD"
 . "$TOP/tests/lib-uucp.sh"

@@ -73,6 +73,8 @@ struct spool_status {
 	int retries;			/* consecutive failures */
 	time_t next_retry;		/* not before this time (0: any time) */
 	char reason[256];		/* why the last call failed, or "" */
+	double line_ber;		/* the link as the last call that measured it */
+	double line_rate;		/* left it: bit-error rate, bytes/s (0: unknown) */
 };
 
 enum {

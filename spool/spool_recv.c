@@ -422,9 +422,23 @@ spool_status_parse(const char *text, struct spool_status *st)
 	const char *p;
 	size_t o = 0;
 
-	if (sscanf(text, "last=%lld result=%15s retries=%d next=%lld reason=%n", &last, res,
+	if (sscanf(text, "last=%lld result=%15s retries=%d next=%lld %n", &last, res,
 	    &retries, &next, &used) != 4 || used == 0 || last < 0 || next < 0 || retries < 0)
 		return -1;
+	if (strncmp(text + used, "line=", 5) == 0) {	/* optional */
+		double ber, rate;
+		int n = 0;
+
+		if (sscanf(text + used, "line=%lg,%lg %n", &ber, &rate, &n) != 2 || n == 0 ||
+		    !(ber >= 0.0 && ber <= 0.5) || !(rate >= 0.0 && rate <= 1e9))
+			return -1;
+		st->line_ber = ber;
+		st->line_rate = rate;
+		used += n;
+	}
+	if (strncmp(text + used, "reason=", 7) != 0)
+		return -1;
+	used += 7;
 	for (i = 0; i < 4; i++)
 		if (strcmp(res, spool_st_names[i]) == 0)
 			break;
@@ -497,9 +511,14 @@ spool_status_put(struct spool *sp, const char *sys, const struct spool_status *s
 		errno = EINVAL;
 		return -1;
 	}
-	n = snprintf(line, sizeof(line), "last=%lld result=%s retries=%d next=%lld reason=",
+	n = snprintf(line, sizeof(line), "last=%lld result=%s retries=%d next=%lld ",
 	    (long long)st->last_call, spool_st_names[st->result], st->retries < 0 ? 0 :
 	    st->retries, (long long)st->next_retry);
+	if (st->line_rate > 0.0 && st->line_rate <= 1e9 && st->line_ber >= 0.0 &&
+	    st->line_ber <= 0.5)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "line=%.3g,%.0f ", st->line_ber,
+		    st->line_rate);
+	n += snprintf(line + n, sizeof(line) - (size_t)n, "reason=");
 	o = (size_t)n;
 	for (p = st->reason; *p && p < st->reason + sizeof(st->reason); p++) {
 		if (o + 4 >= sizeof(line))

@@ -164,4 +164,30 @@ test_expect_success 'Brigade to Brigade with i at BER 1e-4: every file intact' '
 	test -z "$(brigade_jobs bc)"
 '
 
+# The next call over the same link starts from what the last one learnt:
+# its error rate and speed are kept in the system's status (uustat -s
+# shows them), and the sender's first packets are already short.
+test_expect_success 'Brigade to Brigade with i at BER 1e-4: the next call starts from the last' '
+	"$BIN/uustat" -I "$TRASH/bc/config" -s bd >st.bc &&
+	"$BIN/uustat" -I "$TRASH/bd/config" -s bc >st.bd &&
+	cat st.bc st.bd &&
+	ber=$(sed -n "s/.* line=ber:\([0-9.e+-]*\),\([0-9]*\)B\/s.*/\1/p" st.bc) &&
+	rate=$(sed -n "s/.* line=ber:[0-9.e+-]*,\([0-9]*\)B\/s.*/\1/p" st.bc) &&
+	echo "caller kept ber $ber, $rate B/s" &&
+	awk -v b="$ber" -v r="$rate" "BEGIN { exit !(b > 2e-5 && b < 5e-4 && r > 1000) }" &&
+	grep -q " line=ber:" st.bd &&
+	mkdir -p "$TRASH/cout2" &&
+	for n in 1 2; do
+		make_file "$TRASH/cout2/c2$n" 65536 &&
+		brigade_queue bc "$TRASH/cout2/c2$n" "bd!~/c2$n" || return 1
+	done &&
+	line_stop l && UULINE_ARGS="--ber 1e-4 --seed 9" && export UULINE_ARGS && line_start l &&
+	{ call brigade bc bd brigade bd bc l || { show_logs bc bd; false; }; } &&
+	same_file "$TRASH/cout2/c21" "$TRASH/bd/pub/c21" &&
+	same_file "$TRASH/cout2/c22" "$TRASH/bd/pub/c22" &&
+	grep -a "starting from the last call" "$TRASH/bc/Log" "$TRASH/bd/Log" &&
+	grep -a -q -E "i: starting from the last call.s line \(bit-error rate [0-9.]+e-0[45], [0-9]+ bytes/s\): data packets of ([0-9]{2}|[1-5][0-9]{2}) bytes" "$TRASH/bc/Log" &&
+	grep -a -q "i: starting from the last call.s line" "$TRASH/bd/Log"
+'
+
 test_done

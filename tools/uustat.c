@@ -192,9 +192,12 @@ uustat_print_status(struct spool *sp, const char *sys)
 		uustat_die("%s: cannot read status: %s", sys, strerror(errno));
 	uustat_when(st.last_call, last, sizeof(last));
 	uustat_when(st.next_retry, next, sizeof(next));
-	printf("%s %s last=%s retries=%d next=%s%s%s\n", sys,
+	printf("%s %s last=%s retries=%d next=%s", sys,
 	    uustat_results[st.result >= 0 && st.result <= 3 ? st.result : 0], last, st.retries,
-	    next, st.reason[0] ? " reason=" : "", st.reason);
+	    next);
+	if (st.line_rate > 0)
+		printf(" line=ber:%.1e,%.0fB/s", st.line_ber, st.line_rate);
+	printf("%s%s\n", st.reason[0] ? " reason=" : "", st.reason);
 }
 
 /* uustat_add_name - add a copy of name to a list unless there */
@@ -252,6 +255,8 @@ uustat_json_system(const char *name, const struct spool_status *st, size_t nj)
 	    "\"reason\":", uustat_results[st->result >= 0 && st->result <= 3 ? st->result : 0],
 	    (long long)st->last_call, st->retries, (long long)st->next_retry);
 	uustat_json_str(st->reason);
+	if (st->line_rate > 0)
+		printf(",\"line_ber\":%.3g,\"line_rate\":%.0f", st->line_ber, st->line_rate);
 	printf(",\"jobs\":%zu}", nj);
 }
 

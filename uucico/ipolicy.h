@@ -47,6 +47,16 @@ struct ipolicy {
  * taken as clean (packets at the peer's maximum) and slow (quiet_ms long). */
 void ipolicy_init(struct ipolicy *pol);
 
+/* ipolicy_prime - start from what an earlier connection over the same
+ * link learnt: its bit-error rate (ipolicy_ber then; 0 for a clean line)
+ * and its line rate in bytes per second (ipolicy_rate then; 0 when not
+ * known).  Call right after ipolicy_init; values outside 0..0.5 and
+ * 0..1e9, or not numbers, are ignored.  The error rate weighs as much as
+ * the clean start it replaces (IPOLICY_PRIOR frames), the rate as one
+ * maximal frame, so a line that has changed since is followed within a
+ * few dozen packets, as one that changes during a call is. */
+void ipolicy_prime(struct ipolicy *pol, double ber, double rate);
+
 /* ipolicy_sent - a data packet of bytes data bytes (0..4095; more counts
  * as 4095) went out for the first time at now_ms. */
 void ipolicy_sent(struct ipolicy *pol, long long now_ms, size_t bytes);

@@ -31,6 +31,10 @@ struct proto_params {
 	int timeout_s;		/* seconds before a retransmission */
 	int retries;		/* consecutive timeouts before giving up */
 	int errors_max;		/* protocol errors before giving up */
+	/* what the last call over this link learnt (0: nothing): i starts
+	 * its packet size and resend timer from them */
+	double line_ber;	/* bit-error rate it ended with */
+	double line_rate;	/* line bytes per second it measured */
 };
 
 /* Counters for the call log and tests. */
@@ -40,6 +44,9 @@ struct proto_stats {
 	unsigned long rejects_sent, rejects_received;
 	/* what was negotiated, for the "Handshake successful" line */
 	int send_window, send_packsize, recv_window, recv_packsize;
+	/* i: its estimates of the line so far, for the next call over the
+	 * same link (proto_params.line_*); line_rate 0: nothing measured */
+	double line_ber, line_rate;
 };
 
 struct proto;

@@ -137,6 +137,17 @@ i_write(struct proto *p, int type, int seq, int lch, int rch, const void *data, 
 	return port_write(p->port, s->frame, n);
 }
 
+/* i_note_line - keep the line estimates where the session finds them
+ * when the call ends, however it ends */
+static void
+i_note_line(struct proto *p)
+{
+	struct i_state *s = p->priv;
+
+	p->st.line_ber = ipolicy_ber(&s->pol);
+	p->st.line_rate = ipolicy_rate(&s->pol);
+}
+
 /* i_resend - send our packet seq again (why: a NAK, or a quiet line) */
 static int
 i_resend(struct proto *p, int seq, enum ipolicy_why why)
@@ -146,8 +157,10 @@ i_resend(struct proto *p, int seq, enum ipolicy_why why)
 
 	if (!k->used)
 		return 0;
-	if (k->type == IPKT_DATA)
+	if (k->type == IPKT_DATA) {
 		ipolicy_resent(&s->pol, now_ms(), k->len, why);
+		i_note_line(p);
+	}
 	p->st.packets_resent++;
 	p->st.packets_sent--;
 	return i_write(p, k->type, seq, k->lch, k->rch, k->data, k->len);
@@ -169,6 +182,7 @@ i_ack_in(struct proto *p, int ack)
 		free(s->sent[s->send_acked].data);
 		memset(&s->sent[s->send_acked], 0, sizeof(s->sent[0]));
 	}
+	i_note_line(p);
 	s->last_progress = now_ms();
 	s->resends_in_row = 0;
 }
@@ -688,6 +702,10 @@ i_start(struct proto *p)
 	p->st.send_window = s->send_window;
 	p->st.recv_packsize = I_PACKSIZE;
 	p->st.recv_window = I_WINDOW;
+	if (p->par.line_rate > 0.0)
+		log_info("i: starting from the last call's line (bit-error rate %.1e, %.0f bytes/s): "
+		    "data packets of %d bytes", p->par.line_ber, p->par.line_rate,
+		    ipolicy_packsize(&s->pol, s->send_packsize));
 	return 0;
 }
 
@@ -1115,6 +1133,8 @@ proto_i_new(struct port *port, const struct proto_params *par, int caller)
 	s->next_chan = 1;
 	s->last_data_key = -1;
 	ipolicy_init(&s->pol);
+	ipolicy_prime(&s->pol, par->line_ber, par->line_rate);
+	i_note_line(p);
 	s->want_key = s->soft_key = -2;
 	s->last_input = now_ms();
 	s->last_progress = now_ms();

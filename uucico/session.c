@@ -158,6 +158,7 @@ static int
 session_start_proto(struct session *s, char which)
 {
 	struct proto_params par;
+	struct spool_status st;
 
 	memset(&par, 0, sizeof(par));
 	par.window = s->conf->g_window;
@@ -165,6 +166,10 @@ session_start_proto(struct session *s, char which)
 	par.timeout_s = s->conf->g_timeout;
 	par.retries = s->conf->g_retries;
 	par.errors_max = s->conf->g_errors;
+	if (spool_status_get(s->sp, s->remote, &st) == 0) {	/* what the last call learnt */
+		par.line_ber = st.line_ber;
+		par.line_rate = st.line_rate;
+	}
 	s->proto = proto_new(which, s->port, &par, s->caller);
 	if (!s->proto)
 		return session_fail(s, "protocol %c is not available", which);
@@ -436,6 +441,10 @@ session_status(struct session *s, int ok)
 	if (spool_status_get(s->sp, s->remote, &st) < 0)
 		memset(&st, 0, sizeof(st));
 	st.last_call = time(NULL);
+	if (s->proto && s->proto->st.line_rate > 0.0) {	/* for the next call */
+		st.line_ber = s->proto->st.line_ber;
+		st.line_rate = s->proto->st.line_rate;
+	}
 	if (ok) {
 		st.result = SPOOL_ST_OK;
 		st.retries = 0;

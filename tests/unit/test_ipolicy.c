@@ -15,6 +15,7 @@
  * after I_QUICK_MS.
  */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -680,6 +681,75 @@ test_edges(void)
 	ok(n == IPOLICY_MINPACK, "every frame lost: the floor, %d", n);
 }
 
+/* test_prime - a call that starts from the last call's estimates: a
+ * 40-second call's worth at 9600 bit/s and BER 1e-4 gets more through
+ * than one that relearns the line, the memory reads back as it was
+ * stored, and a line that has since become clean is followed */
+static void
+test_prime(void)
+{
+	static const double bers[] = { 1e-5, 1e-4, 1e-3 };
+	long long call = 38L * 1024;	/* 40 s at 9600 bit/s */
+	int opt = optimum(1e-4, SIM_MAXPKT), back = -1, i;
+	struct sim *cold = sim_new(11, 9600, 0, 0), *warm = sim_new(11, 9600, 0, 0);
+	struct sim *clean = sim_new(12, 9600, 0, 0);
+	struct ipolicy pol, fresh;
+	double ec, ew;
+	size_t j;
+
+	if (cold == NULL || warm == NULL || clean == NULL)
+		abort();
+	for (j = 0; j < sizeof(bers) / sizeof(bers[0]); j++) {
+		ipolicy_init(&pol);
+		ipolicy_prime(&pol, bers[j], 960.0);
+		ok(ipolicy_ber(&pol) > bers[j] / 1.2 && ipolicy_ber(&pol) < bers[j] * 1.2 &&
+		    ipolicy_rate(&pol) > 959.0 && ipolicy_rate(&pol) < 961.0,
+		    "primed with ber %g, 960 B/s: reads back %.3g, %.0f B/s", bers[j],
+		    ipolicy_ber(&pol), ipolicy_rate(&pol));
+	}
+	ipolicy_init(&pol);
+	ipolicy_prime(&pol, 1e-4, 960.0);
+	i = ipolicy_packsize(&pol, SIM_MAXPKT);
+	ok(i >= opt / 2 && i <= 2 * opt, "primed with 1e-4: the first packets are %d bytes "
+	    "(optimum %d)", i, opt);
+	ipolicy_init(&fresh);
+	ok(ipolicy_quiet_ms(&pol, SIM_MAXPKT) < ipolicy_quiet_ms(&fresh, SIM_MAXPKT),
+	    "primed with 960 B/s: quiet %lld ms before any ack, unprimed %lld",
+	    ipolicy_quiet_ms(&pol, SIM_MAXPKT), ipolicy_quiet_ms(&fresh, SIM_MAXPKT));
+	ipolicy_init(&pol);
+	ipolicy_prime(&pol, NAN, -1.0);
+	ipolicy_prime(&pol, 0.9, 1e12);
+	ok(ipolicy_ber(&pol) == 0 && ipolicy_rate(&pol) == 0 &&
+	    ipolicy_packsize(&pol, SIM_MAXPKT) == IPOLICY_FIRST,
+	    "NaN, negative and out-of-range memories are ignored");
+
+	ipolicy_prime(&warm->pol, 1e-4, 960.0);
+	sim_run(cold, 1e-4, call, 100000);
+	sim_run(warm, 1e-4, call, 100000);
+	ec = cold->delivered / (cold->now / 1e6) / 960.0;
+	ew = warm->delivered / (warm->now / 1e6) / 960.0;
+	diag("9600 bit/s ber 1e-4, %lld bytes: relearning %.3f in %.1f s (%ld NAKs, %ld "
+	    "timeouts), primed %.3f in %.1f s (%ld NAKs, %ld timeouts); model best %.3f",
+	    call, ec, cold->now / 1e6, cold->naks, cold->timeouts, ew, warm->now / 1e6,
+	    warm->naks, warm->timeouts, goodput(1e-4, opt));
+	ok(ew > ec * 1.1, "a short call at 1e-4: primed %.3f beats relearning %.3f", ew, ec);
+
+	ipolicy_prime(&clean->pol, 1e-4, 960.0);
+	sim_run(clean, 0, 512L * 1024, 100000);
+	for (i = 0; i < clean->next; i++)
+		if (clean->size[i] == SIM_MAXPKT) {
+			back = i;
+			break;
+		}
+	diag("primed with 1e-4 on a clean line: packets of %d bytes after %d packets",
+	    SIM_MAXPKT, back);
+	ok(back >= 0 && back <= 1000, "primed with 1e-4 on a clean line: back at %d bytes",
+	    SIM_MAXPKT);
+	sim_free(cold);
+	sim_free(warm);
+	sim_free(clean);
+}
+
 int
 main(void)
 {
@@ -687,5 +757,6 @@ main(void)
 	test_quiet();
 	test_follow();
 	test_rates();
+	test_prime();
 	return done_testing();
 }

@@ -517,7 +517,7 @@ main(void)
 	size_t i;
 
 	signal(SIGPIPE, SIG_IGN);
-	ok(proto_new('x', NULL, &(struct proto_params){ 0, 0, 0, 0, 0 }, 1) == NULL,
+	ok(proto_new('x', NULL, &(struct proto_params){ .window = 0 }, 1) == NULL,
 	    "an unknown protocol letter gives NULL");
 	ok(strchr(proto_supported(), 'g') != NULL, "g is supported");
 	for (i = 0; i < UTIL_ARRAY_LEN(runs); i++)

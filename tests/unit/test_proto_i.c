@@ -113,7 +113,7 @@ count_syncs(int fd)
 static void
 lost_sync(void)
 {
-	struct proto_params par = { 0, 0, 2, 3, 20 };
+	struct proto_params par = { .timeout_s = 2, .retries = 3, .errors_max = 20 };
 	struct ipkt_sync y = { 512, 8, 7 };
 	unsigned char sd[4];
 	struct proto_ev ev;
@@ -153,7 +153,7 @@ main(void)
 {
 	static const char s1[] = "S a ~/a u -C D.1 0644 \"\" 0x5";
 	static const char s2[] = "S b ~/b u -C D.2 0644 \"\" 0x6";
-	struct proto_params par = { 0, 0, 2, 3, 20 };
+	struct proto_params par = { .timeout_s = 2, .retries = 3, .errors_max = 20 };
 	struct ipkt_sync y = { 512, 8, 7 };
 	unsigned char sd[4], back[4096];
 	struct port port;

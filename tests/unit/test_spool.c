@@ -466,6 +466,22 @@ test_status(void)
 	    back.retries == 3 && back.last_call == st.last_call &&
 	    back.next_retry == st.next_retry && strcmp(back.reason, st.reason) == 0,
 	    "status round trip");
+	ok(back.line_rate == 0 && back.line_ber == 0, "no line measured: none read back");
+	st.line_ber = 1.25e-4;
+	st.line_rate = 960;
+	ok(spool_status_put(sp, "beta", &st) == 0 && spool_status_get(sp, "beta", &back) == 0 &&
+	    back.line_ber > 1.249e-4 && back.line_ber < 1.251e-4 && back.line_rate == 960 &&
+	    back.retries == 3 && strcmp(back.reason, st.reason) == 0,
+	    "the line's error rate and speed round trip");
+	put_file(".Status/delta", "last=5 result=ok retries=0 next=0 reason=\n");
+	ok(spool_status_get(sp, "delta", &back) == 0 && back.result == SPOOL_ST_OK &&
+	    back.line_rate == 0, "a status without line= reads as before");
+	put_file(".Status/delta", "last=5 result=ok retries=0 next=0 line=nan,960 reason=\n");
+	ok(spool_status_get(sp, "delta", &back) == 0 && back.result == SPOOL_ST_NEVER &&
+	    !exists("%s/.Status/%s%s", "delta", ""), "a line= that is not a rate: moved aside");
+	put_file(".Status/delta", "last=5 result=ok retries=0 next=0 line=1e-4 reason=\n");
+	ok(spool_status_get(sp, "delta", &back) == 0 && back.result == SPOOL_ST_NEVER,
+	    "a line= without its speed: moved aside");
 	put_file(".Status/gamma", "rubbish\n");
 	ok(spool_status_get(sp, "gamma", &back) == 0 && back.result == SPOOL_ST_NEVER &&
 	    !exists("%s/.Status/%s%s", "gamma", ""), "broken status moved aside");

@@ -53,7 +53,7 @@ test_pure(void)
 static void
 run_proto(char c, size_t want_len)
 {
-	struct proto_params par = { 0, 0, 2, 1, 0 };
+	struct proto_params par = { .timeout_s = 2, .retries = 1 };
 	char err[128], cmd[256], data[3000], back[3000];
 	unsigned char *wire = malloc(8192);
 	int sv[2], good = 1;
@@ -112,7 +112,7 @@ run_proto(char c, size_t want_len)
 static void
 test_truncated(char c)
 {
-	struct proto_params par = { 0, 0, 1, 1, 0 };
+	struct proto_params par = { .timeout_s = 1, .retries = 1 };
 	char err[128], buf[64];
 	int sv[2];
 	struct port *b;
