@@ -47,4 +47,10 @@ test_expect_success 'the line really was bad: bits flipped, packets resent' '
 	badline_counts | grep -v "resent=0 "
 '
 
+test_expect_success 'each call starts from the line the last one measured' '
+	grep -a "starting from the last call" "$TRASH/s/Log" | head -n 3 &&
+	grep -a -q -E "g: starting from the last call.s line \(bit-error rate [0-9.]+e-0[5-7], [0-9]+ bytes/s\)" "$TRASH/s/Log" &&
+	"$BIN/uustat" -I "$TRASH/s/config" -s r | grep " line=ber:"
+'
+
 test_done

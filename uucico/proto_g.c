@@ -30,7 +30,9 @@
  * last packet or a lost RR in a fraction of a second.  For g with a peer
  * taking more than 64 bytes, full packets are at most G_WARMSIZE for the
  * first G_WARMUP bytes; after a loss their size follows the loss rate
- * (g_full_size), and a file's last bytes go in the cheapest mix of full
+ * (g_full_size), which starts from the one the last call over the same
+ * link left (proto_params.line_ber; the call's own estimate goes back in
+ * proto_stats.line_ber for the next), and a file's last bytes go in the cheapest mix of full
  * power-of-two packets and one short packet (a 2 KB mail is not sent in
  * a 4 KB frame).  After par.retries timeouts in a row, or more than
  * par.errors_max errors (each good packet forgives one), we send CLOSE
@@ -242,11 +244,29 @@ g_quick_ms(const struct proto *p)
 	return q < g_timeout_ms(p) ? q : g_timeout_ms(p);
 }
 
+/* g_note_line - keep the line estimates where the session finds them
+ * when the call ends (proto_stats.line_*): lost packets per byte are
+ * about 8 times the bit-error rate at these error rates; the rate once
+ * timed from acks (or handed in by the last call) */
+static void
+g_note_line(struct proto *p)
+{
+	const struct g_state *g = p->priv;
+
+	p->st.line_ber = g->elost / (g->ebytes + G_EPRIOR) / 8.0;
+	if (p->st.line_ber > 0.5)
+		p->st.line_ber = 0.5;
+	p->st.line_rate = g->rtt_min > 0 || p->par.line_rate > 0 ? 1000.0 / g->mspb : 0.0;
+}
+
 /* g_lost - count one lost packet of ours for the packet size estimate */
 static void
-g_lost(struct g_state *g)
+g_lost(struct proto *p)
 {
+	struct g_state *g = p->priv;
+
 	g->elost += 1.0;
+	g_note_line(p);
 }
 
 /* g_resend - send our unacknowledged packet seq again, with a fresh ack */
@@ -308,6 +328,7 @@ g_ack(struct proto *p, int n)
 			g->rtt_min = rtt > 0 ? rtt : 1;
 		if (!g->resent[first] && g->prog_at > g->sent_at[first] && bytes > 0)
 			g->mspb = (3 * g->mspb + (double)(now - g->prog_at) / (double)bytes) / 4;
+		g_note_line(p);
 	}
 	g->prog_at = now;
 	g->send_ack = n;
@@ -350,7 +371,7 @@ g_control(struct proto *p, const struct gpkt_hdr *h)
 		p->st.rejects_received++;
 		g_ack(p, h->yyy);
 		if (g_nout(g) > 0)
-			g_lost(g);
+			g_lost(p);
 		return g_resend_all(p);
 	case GPKT_CTL_SRJ:
 		if (((h->yyy - g->send_ack) & 7) != 0 && ((h->yyy - g->send_ack) & 7) <= g_nout(g))
@@ -579,7 +600,7 @@ g_timeout(struct proto *p)
 	if (!g->started)
 		return g->init_resend >= 0 ? g_send_init(p, g->init_resend) : 0;
 	if (g_nout(g) > 0) {
-		g_lost(g);
+		g_lost(p);
 		return g_resend_all(p);
 	}
 	/* nothing of ours is missing: ask the peer to send again */
@@ -620,7 +641,7 @@ g_quick(struct proto *p)
 	if (g_nout(g) > 0 &&
 	    now_ms() >= (g->last_send > g->prog_at ? g->last_send : g->prog_at) + g_quick_ms(p)) {
 		log_debug(LOG_D_PROTO, "g: no ack for %lld ms", g_quick_ms(p));
-		g_lost(g);
+		g_lost(p);
 		if (g_resend(p, (g->send_ack + 1) & 7) < 0)
 			return -1;
 	}
@@ -858,6 +879,10 @@ g_start(struct proto *p)
 	g->tries = 0;
 	log_debug(LOG_D_PROTO, "%c: started, sending %d/%d receiving %d/%d", p->ops->name,
 	    p->st.send_packsize, p->st.send_window, p->st.recv_packsize, p->st.recv_window);
+	if (p->par.line_rate > 0.0)
+		log_info("%c: starting from the last call's line (bit-error rate %.1e, %.0f bytes/s): "
+		    "full packets of %zu bytes", p->ops->name, p->par.line_ber, p->par.line_rate,
+		    g_full_size(p));
 	return 0;
 }
 
@@ -1104,6 +1129,13 @@ g_new(const struct proto_ops *ops, struct port *port, const struct proto_params 
 	g->pend_pos = -1;
 	g->last_rx = now_ms();
 	g->mspb = 1.0;	/* 10 bits a byte at 9600 bit/s, until measured */
+	/* start from what the last call over this link left: its loss rate
+	 * weighs as much as the G_EPRIOR clean bytes assumed without it */
+	if (par->line_ber > 0.0 && par->line_ber <= 0.5)
+		g->elost = 8.0 * par->line_ber * G_EPRIOR;
+	if (par->line_rate > 0.0 && par->line_rate <= 1e9)
+		g->mspb = 1000.0 / par->line_rate;
+	g_note_line(p);
 	g->maxdata = (size_t)(p->par.packsize > 64 ? p->par.packsize : 64);
 	return p;
 }
