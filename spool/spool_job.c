@@ -241,7 +241,7 @@ spool_job_format(const struct spool_job *job, size_t *lenp)
 	spool_buf_str(&b, "brigade-job 1\nid ");
 	spool_buf_str(&b, job->id);
 	spool_buf_str(&b, "\nsys ");
-	spool_buf_str(&b, job->sys);
+	spool_buf_field(&b, job->sys);	/* parsed with escapes, as every value */
 	snprintf(num, sizeof(num), "\ngrade %c\nqueued %lld\nuser ", job->grade,
 	    (long long)job->queued);
 	spool_buf_str(&b, num);
@@ -408,14 +408,23 @@ spool_job_parse(const char *text, size_t len, struct spool_job *job, char *err,
 		why = "NUL byte";
 		goto bad;
 	}
-	for (i = 1; i < len; i++)	/* command lines: those after the blank line */
-		if (text[i] == '\n' && (ncmd > 0 || text[i - 1] == '\n'))
+	for (i = 1; i < len; i++) {	/* command lines: those after the blank line */
+		if (text[i] != '\n')
+			continue;
+		if (inbody)
 			ncmd++;
+		else if (text[i - 1] == '\n')
+			inbody = 1;
+	}
+	inbody = 0;
 	if (len == 0 || text[len - 1] != '\n') {
 		why = "missing final newline";
 		goto bad;
 	}
-	job->cmd = calloc(ncmd < SPOOL_CMD_MAX ? ncmd + 1 : SPOOL_CMD_MAX, sizeof(*job->cmd));
+	/* exactly as many as there are (a command is over 9 KB), at least
+	 * one, and room for the one too many that makes the job bad */
+	job->cmd = calloc(ncmd == 0 ? 1 : ncmd < SPOOL_CMD_MAX ? ncmd : SPOOL_CMD_MAX,
+	    sizeof(*job->cmd));
 	if (!job->cmd) {
 		why = "out of memory";
 		goto bad;
