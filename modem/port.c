@@ -238,36 +238,72 @@ port_fd_is_socket(int fd)
 	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-/* port_fd_write_all - write everything, waiting on a non-blocking fd */
+/* port_fd_write_all - write everything; the descriptor is non-blocking
+ * while we write (restored after), so a line that takes no byte for
+ * PORT_WRITE_STALL_MS (flow control held off for good, a peer that stopped
+ * reading) fails the write with ETIMEDOUT instead of blocking forever */
+static int port_write_stall_ms = PORT_WRITE_STALL_MS;
+
+/* port_set_write_stall - how long a write may wait without progress */
+void
+port_set_write_stall(int ms)
+{
+	port_write_stall_ms = ms > 0 ? ms : PORT_WRITE_STALL_MS;
+}
+
 int
 port_fd_write_all(int fd, const void *buf, size_t len)
 {
 	const unsigned char *s = buf;
-	int sock = port_fd_is_socket(fd);
+	int sock = port_fd_is_socket(fd), fl = -1, rc = 0;
+	long long stall = now_ms() + port_write_stall_ms;
 
+	if (!sock && (fl = fcntl(fd, F_GETFL)) >= 0 && !(fl & O_NONBLOCK) &&
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		fl = -1;
 	while (len > 0) {
-		ssize_t n = sock ? send(fd, s, len, MSG_NOSIGNAL) : write(fd, s, len);
+		ssize_t n = sock ? send(fd, s, len, MSG_NOSIGNAL | MSG_DONTWAIT) : write(fd, s, len);
 		short rev = 0;
+		int r;
 
 		if (n > 0) {
 			s += n;
 			len -= (size_t)n;
+			stall = now_ms() + port_write_stall_ms;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (port_poll_until(fd, POLLOUT, -1, &rev) < 0)
-				return -1;
+			r = port_poll_until(fd, POLLOUT, stall, &rev);
+			if (r < 0) {
+				rc = -1;
+				break;
+			}
+			if (r == 0) {
+				log_warnx("line took no byte for %d ms: giving up the write",
+				    port_write_stall_ms);
+				errno = ETIMEDOUT;
+				rc = -1;
+				break;
+			}
 			if ((rev & (POLLHUP | POLLERR)) && !(rev & POLLOUT)) {
 				errno = EPIPE;
-				return -1;
+				rc = -1;
+				break;
 			}
 			continue;
 		}
 		if (n == 0 || errno == EIO || errno == ECONNRESET)
 			errno = EPIPE;
-		return -1;
+		rc = -1;
+		break;
 	}
-	return 0;
+	if (fl >= 0 && !(fl & O_NONBLOCK)) {
+		int err = errno;
+
+		(void)fcntl(fd, F_SETFL, fl);
+		errno = err;
+	}
+	return rc;
 }

@@ -60,6 +60,14 @@ struct port {
 /* Generic entry points: they call through ops and keep the counters. */
 ssize_t port_read(struct port *p, void *buf, size_t len, int timeout_ms);
 int port_write(struct port *p, const void *buf, size_t len);
+
+/* A write fails (ETIMEDOUT) when the line takes no byte for this long:
+ * flow control held off for good, or a peer that stopped reading. */
+#define PORT_WRITE_STALL_MS 60000
+
+/* port_set_write_stall - set that time for every port (ms; 0 or less:
+ * the default). */
+void port_set_write_stall(int ms);
 int port_set_line(struct port *p, const struct port_line *line);
 int port_hangup(struct port *p);
 void port_close(struct port *p);

@@ -27,9 +27,10 @@ void port_err(char *err, size_t errlen, int with_errno, const char *fmt, ...)
  * hang-up or EIO, else errno of the failure). */
 ssize_t port_fd_read_deadline(int fd, void *buf, size_t len, int timeout_ms);
 
-/* port_fd_write_all - write all len bytes to fd, waiting with poll when it
- * is non-blocking; sockets are written with MSG_NOSIGNAL.  0 or -1 (EPIPE
- * when the other end is gone). */
+/* port_fd_write_all - write all len bytes to fd, made non-blocking while
+ * it writes, waiting with poll; sockets are written with MSG_NOSIGNAL.
+ * 0 or -1 (EPIPE when the other end is gone, ETIMEDOUT when no byte was
+ * taken for the write stall time: port_set_write_stall). */
 int port_fd_write_all(int fd, const void *buf, size_t len);
 
 /* port_tty_setup - put the tty on fd into raw 8-bit mode with the settings

@@ -214,6 +214,42 @@ test_serial(void)
 	port_close(p);
 }
 
+/* test_write_stall - a line that takes no more bytes (its far end never
+ * reads, as with flow control held off for good) fails the write with
+ * ETIMEDOUT after the stall time instead of blocking forever, and the
+ * descriptor is blocking again afterwards */
+static void
+test_write_stall(void)
+{
+	static unsigned char big[256 * 1024];
+	char path[64], err[256];
+	struct port *p;
+	long long t0, took;
+	int m, s, r, fl;
+
+	if (openpty(&m, &s, path, NULL, NULL) < 0) {
+		ok(0, "openpty: %s", strerror(errno));
+		return;
+	}
+	p = port_tty_open(path, NULL, err, sizeof(err));
+	if (!ok(p != NULL, "tty port opens %s (%s)", path, p ? "" : err))
+		return;
+	port_set_write_stall(300);
+	t0 = now_ms();
+	errno = 0;
+	r = port_write(p, big, sizeof(big));
+	took = now_ms() - t0;
+	ok(r == -1 && errno == ETIMEDOUT, "256 KiB to a PTY nobody reads: -1 ETIMEDOUT (%s)",
+	    strerror(errno));
+	ok(took >= 300 && took < 5000, "after the stall time (%lld ms for 300)", took);
+	fl = fcntl(p->wfd, F_GETFL);
+	ok(fl >= 0 && !(fl & O_NONBLOCK), "the descriptor is blocking again");
+	port_set_write_stall(0);
+	port_close(p);
+	close(m);
+	close(s);
+}
+
 int
 main(void)
 {
@@ -224,5 +260,6 @@ main(void)
 	test_pipe();
 	test_tcp();
 	test_serial();
+	test_write_stall();
 	return done_testing();
 }
