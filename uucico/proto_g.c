@@ -63,6 +63,7 @@
 #define G_QUICK_DEF 2000	/* ms: the quick wait before any ack was timed */
 #define G_QUICK_MAX 3		/* quick resends before the full timeout rules */
 #define G_STALL_MS 500		/* ms of silence that ends an incomplete frame */
+#define G_LINE_MAX_MS 600000.0	/* most line time a wait allows for our bytes */
 #define G_EPRIOR 32768.0	/* error-free bytes assumed before any loss */
 #define G_EDECAY 524288.0	/* bytes after which the error history halves */
 #define G_WARMUP 65536.0	/* bytes sent in packets of at most... */
@@ -202,17 +203,6 @@ g_error(struct proto *p)
 	return 0;
 }
 
-/* g_progress - the peer moved: restart the timer and the retry count */
-static void
-g_progress(struct proto *p)
-{
-	struct g_state *g = p->priv;
-
-	g->tries = 0;
-	g->quick = 0;
-	g->timer_at = now_ms() + g_timeout_ms(p);
-}
-
 /* g_outbytes - bytes of our unacknowledged packets */
 static size_t
 g_outbytes(const struct g_state *g)
@@ -223,6 +213,35 @@ g_outbytes(const struct g_state *g)
 	for (i = 1; i <= g_nout(g); i++)
 		n += g->outlen[(g->send_ack + i) & 7];
 	return n;
+}
+
+/* g_send_wait_ms - how long to wait for the next ack before the full
+ * timeout: par.timeout_s, plus the time the line needs (as measured, at
+ * most G_LINE_MAX_MS) to carry what is unacknowledged, in front of which
+ * the next ack must wait (at 9600 bit/s a window of 7 packets of 4 KiB
+ * takes 30 s, and a sender's writes return long before its bytes are on
+ * the line); times copies when what is unacknowledged was just sent again
+ * and may be queued behind its first copy */
+static long long
+g_send_wait_ms(const struct proto *p, int copies)
+{
+	const struct g_state *g = p->priv;
+	double line = (double)g_outbytes(g) * g->mspb * copies;
+
+	if (line > G_LINE_MAX_MS)
+		line = G_LINE_MAX_MS;
+	return g_timeout_ms(p) + (long long)line;
+}
+
+/* g_progress - the peer moved: restart the timer and the retry count */
+static void
+g_progress(struct proto *p)
+{
+	struct g_state *g = p->priv;
+
+	g->tries = 0;
+	g->quick = 0;
+	g->timer_at = now_ms() + g_send_wait_ms(p, 1);
 }
 
 /* g_quick_ms - how long the line may stay quiet before we act: the time
@@ -241,7 +260,7 @@ g_quick_ms(const struct proto *p)
 
 	if (q < G_QUICK_MIN)
 		q = G_QUICK_MIN;
-	return q < g_timeout_ms(p) ? q : g_timeout_ms(p);
+	return q < g_send_wait_ms(p, 1) ? q : g_send_wait_ms(p, 1);
 }
 
 /* g_note_line - keep the line estimates where the session finds them
@@ -592,10 +611,17 @@ g_timeout(struct proto *p)
 {
 	struct g_state *g = p->priv;
 
+	if (g->started && g_nout(g) == 0 && g->roff < g->rlen &&
+	    now_ms() - g->last_rx < G_STALL_MS) {
+		/* a long frame still arriving (4 KiB take 17 s at 2400 bit/s):
+		 * no reason to ask for it again yet */
+		g->timer_at = now_ms() + g_timeout_ms(p);
+		return 0;
+	}
 	p->st.timeouts++;
 	if (++g->tries > p->par.retries)
 		return g_fail(p, "timed out");
-	g->timer_at = now_ms() + g_timeout_ms(p);
+	g->timer_at = now_ms() + g_send_wait_ms(p, 2);	/* after the resend below */
 	log_debug(LOG_D_PROTO, "g: timeout %d of %d", g->tries, p->par.retries);
 	if (!g->started)
 		return g->init_resend >= 0 ? g_send_init(p, g->init_resend) : 0;
@@ -827,7 +853,7 @@ g_send_packet(struct proto *p, const void *buf, size_t n, size_t size)
 		return g_fail(p, "internal error: bad packet size");
 	g->outsum[seq] = gpkt_checksum(g->out[seq] + GPKT_HDRLEN, size);
 	if (g_nout(g) == 0) {
-		g->timer_at = now_ms() + g_timeout_ms(p);
+		g->timer_at = now_ms() + g_timeout_ms(p) + (long long)((double)g->outlen[seq] * g->mspb);
 		g->quick = 0;
 	}
 	g->sent_at[seq] = g->last_send = now_ms();
