@@ -742,7 +742,12 @@ g_wait(struct proto *p, enum g_goal goal, int arg)
 			return -1;
 		}
 		if (now_ms() >= g_next_at(p)) {
-			if (g_tick(p) < 0)
+			/* what came while a write to a full line kept us
+			 * (a 4 KiB packet takes 4 s at 9600 bit/s) comes first:
+			 * the acks in it are not a silence to time out on */
+			if (g_pump(p, now_ms()) < 0)
+				return -1;
+			if (now_ms() >= g_next_at(p) && g_tick(p) < 0)
 				return -1;
 			continue;
 		}
