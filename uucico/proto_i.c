@@ -39,6 +39,7 @@
 #define I_QUEUE_MAX (16L * 1024 * 1024)
 #define I_RBUF (2 * IPKT_MAXFRAME + 1024)
 #define I_ACK_DELAY_MS 50	/* idle this long with unacked input: ACK */
+#define I_NAK_GRACE_MS 200	/* margin for a packet sent again to arrive */
 #define I_NKEYS 15
 #define I_QUICK_MS 1000		/* line silent this long: resend, re-NAK */
 
@@ -66,6 +67,9 @@ struct i_sent {
 	unsigned char *data;
 	size_t len;
 	int type, lch, rch, used;
+	long long sent_ms;	/* when it was first written */
+	long long nak_lat;	/* ms from then to its first NAK (0: none yet) */
+	long long again_due;	/* sent again: by then that copy has arrived */
 };
 
 struct i_state {
@@ -137,6 +141,8 @@ i_write(struct proto *p, int type, int seq, int lch, int rch, const void *data, 
 	return port_write(p->port, s->frame, n);
 }
 
+static long long i_drain_ms(const struct i_state *s);
+
 /* i_note_line - keep the line estimates where the session finds them
  * when the call ends, however it ends */
 static void
@@ -163,7 +169,23 @@ i_resend(struct proto *p, int seq, enum ipolicy_why why)
 	}
 	p->st.packets_resent++;
 	p->st.packets_sent--;
-	return i_write(p, k->type, seq, k->lch, k->rch, k->data, k->len);
+	if (i_write(p, k->type, seq, k->lch, k->rch, k->data, k->len) < 0)
+		return -1;
+	/* the copy queues behind what is unacknowledged, as the first one
+	 * did behind what was before it: until the shorter of the two has
+	 * passed, a NAK for it asks for what is already coming (on a slow
+	 * line the peer repeats its NAK every second meanwhile) */
+	{
+		long long wait = i_drain_ms(s);
+
+		if (k->nak_lat > 0 && k->nak_lat < wait)
+			wait = k->nak_lat;
+		/* a copy that arrives before the peer's next NAK (a fast
+		 * line): a NAK after it means that copy was lost too */
+		k->again_due = k->nak_lat > 0 && wait >= I_QUICK_MS ?
+		    now_ms() + wait + I_NAK_GRACE_MS : 0;
+	}
+	return 0;
 }
 
 /* i_ack_in - the peer has everything through ack */
@@ -459,12 +481,22 @@ i_frame(struct proto *p, const struct ipkt_frame *f)
 	switch (f->h.type) {
 	case IPKT_ACK:
 		return 0;
-	case IPKT_NAK:
+	case IPKT_NAK: {
+		struct i_sent *k = &s->sent[f->h.seq];
+
 		p->st.rejects_received++;
-		if (ipkt_seq_diff(s->send_acked, f->h.seq) >= 1 &&
-		    ipkt_seq_diff(s->send_acked, f->h.seq) <= i_outstanding(s))
-			return i_resend(p, f->h.seq, IPOLICY_NAK);
-		return 0;
+		if (ipkt_seq_diff(s->send_acked, f->h.seq) < 1 ||
+		    ipkt_seq_diff(s->send_acked, f->h.seq) > i_outstanding(s))
+			return 0;
+		if (k->nak_lat == 0 && k->sent_ms > 0)
+			k->nak_lat = now_ms() - k->sent_ms + 1;
+		if (k->again_due && now_ms() < k->again_due) {
+			log_debug(LOG_D_PROTO, "i: NAK %d: the copy sent again is still on the line",
+			    f->h.seq);
+			return 0;
+		}
+		return i_resend(p, f->h.seq, IPOLICY_NAK);
+	}
 	default:
 		return i_sequenced(p, f);
 	}
@@ -647,6 +679,7 @@ i_send_seq(struct proto *p, int type, int lch, int rch, const void *data, size_t
 	seq = s->send_seq;
 	if (i_keep(&s->sent[seq], type, lch, rch, data, len) < 0)
 		return -1;
+	s->sent[seq].sent_ms = now_ms();
 	if (type == IPKT_DATA) {
 		s->send_gpos += (long long)len;	/* commands move it too */
 		ipolicy_sent(&s->pol, now_ms(), len);
