@@ -10,6 +10,7 @@
 # per file; a resumed send is a receive or send logged with offset > 0.
 #
 #   badline_nodes KIND_S KIND_R [W P]   s and r (brigade or taylor each)
+#   badline_make_src DIR BYTES COUNT   a file and COUNT 2 KB mails in DIR
 #   badline_queue SRCDIR               queue every file of SRCDIR for r
 #   badline_run MAXCALLS               call until s's queue is empty
 #   badline_check SRCDIR               intact and exactly once
@@ -98,6 +99,17 @@ badline_nodes() {
 	else
 		taylor_node r && taylor_system r s "$TRASH/l.b" ${3:+"$3" "$4"}
 	fi
+}
+
+# badline_make_src SRCDIR BYTES COUNT - a random file "big" of BYTES and
+# COUNT 2 KB "mail1".."mailN" files in SRCDIR
+badline_make_src() {
+	mkdir -p "$1" && make_file "$1/big" "$2" || return 1
+	_i=1
+	while [ "$_i" -le "$3" ]; do
+		make_file "$1/mail$_i" 2048 || return 1
+		_i=$((_i + 1))
+	done
 }
 
 # badline_queue SRCDIR - queue every file of SRCDIR for r's pub

@@ -14,13 +14,7 @@ BADLINE_CALL_TIMEOUT=30
 BADLINE_PROTO=g		# g, as both ends of old lines speak it
 badline_nodes brigade brigade 7 64 || test_skip_all "cannot set up the nodes"
 
-mkdir src
-make_file src/big 196608
-i=1
-while [ $i -le 20 ]; do
-	make_file "src/mail$i" 2048
-	i=$((i + 1))
-done
+badline_make_src src 196608 20 || { echo "Bail out! cannot make the files"; exit 1; }
 
 test_expect_success 'Brigade to Brigade: everything through, calls cut short' '
 	badline_queue src &&

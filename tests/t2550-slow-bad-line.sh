@@ -15,13 +15,7 @@ BADLINE_CALL_TIMEOUT=60
 BADLINE_SEED=2550
 badline_nodes brigade brigade || test_skip_all "cannot set up the nodes"
 
-mkdir src
-make_file src/big 32768
-i=1
-while [ $i -le 8 ]; do
-	make_file "src/mail$i" 2048
-	i=$((i + 1))
-done
+badline_make_src src 32768 8 || { echo "Bail out! cannot make the files"; exit 1; }
 
 test_expect_success 'Brigade to Brigade over i: everything through, calls cut short' '
 	badline_queue src &&
