@@ -61,15 +61,8 @@ while getopts s:e:H:f:m:M:p:g:c:t:S:kC: _o; do
 	esac
 done
 shift $((OPTIND - 1))
-BUILD=${1:-build}
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-case $BUILD in
-/*) BRIGADE_BUILD=$BUILD ;;
-*) BRIGADE_BUILD=$TOP/$BUILD ;;
-esac
-export BRIGADE_TOP=$TOP BRIGADE_BUILD
+. "$(dirname "$0")/lib-build.sh"
 [ -n "$_keep" ] && export BRIGADE_KEEP=1
-set -- "$BUILD"
 . "$TOP/tests/lib-uucp.sh"
 . "$TOP/bench/lib-badline.sh"
 need_brigade

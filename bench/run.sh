@@ -40,14 +40,7 @@
 # t or e row is expected to fail: a corrupted file shows as "no", a call
 # that loses its framing runs into the row's limits ("no limit"); set
 # BENCH_ROW_SECONDS so that such a row ends.
-BUILD=${1:-build}
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-case $BUILD in
-/*) BRIGADE_BUILD=$BUILD ;;
-*) BRIGADE_BUILD=$TOP/$BUILD ;;
-esac
-export BRIGADE_TOP=$TOP BRIGADE_BUILD
-set -- "$BUILD"
+. "$(dirname "$0")/lib-build.sh"
 . "$TOP/tests/lib-uucp.sh"
 . "$TOP/bench/lib-badline.sh"
 need_brigade
