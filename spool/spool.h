@@ -38,18 +38,24 @@
 #define SPOOL_ID_MAX 37		/* UUID text with NUL */
 #define SPOOL_CMD_MAX 64	/* most commands in one job */
 
-/* One command of a job: what uucico will ask of the remote. */
+/* One command of a job: what uucico will ask of the remote.  The three
+ * long strings are pointers, so a queue of thousands of jobs costs what
+ * its text does: in a job from spool_list or spool_job_parse they point
+ * into the job's own block (see struct spool_job); a caller who builds a
+ * job points them at strings of its own.  NULL reads as "". */
+#define SPOOL_PATH_MAX PATH_MAX	/* longest from or to, with NUL */
+#define SPOOL_COMMAND_MAX 1024	/* longest command, with NUL */
 struct spool_cmd {
 	char kind;			/* 'S' send, 'R' fetch, 'X' remote uucp, 'E' execute */
-	char from[PATH_MAX];		/* S/E: local source (absolute) or "" when the
+	const char *from;		/* S/E: local source (absolute) or "" when the
 					   data lives in the spool as temp; R/X: remote path */
-	char to[PATH_MAX];		/* S/E: remote destination; R: local destination */
+	const char *to;			/* S/E: remote destination; R: local destination */
 	char user[64];			/* requesting user */
 	char options[16];		/* wire options without '-', e.g. "Cd" */
 	char temp[SPOOL_WIRE_MAX];	/* S/E with C: the data file's wire name, else "D.0" */
 	unsigned mode;			/* file mode to announce */
 	char notify[128];		/* S: -n address, or "" */
-	char command[1024];		/* E: the command line to run */
+	const char *command;		/* E: the command line to run */
 	int done;			/* set by the spool when loaded from a job whose
 					   command was completed (never written) */
 };
@@ -61,7 +67,9 @@ struct spool_job {
 	time_t queued;			/* when queued */
 	char user[64];			/* who queued it */
 	size_t ncmd;			/* at most SPOOL_CMD_MAX */
-	struct spool_cmd *cmd;		/* jobs from spool_list own a malloc'd array;
+	struct spool_cmd *cmd;		/* jobs from spool_list and spool_job_parse own
+					   one malloc'd block: the commands, then the
+					   strings they point to (free(cmd) frees all);
 					   callers who build a job own theirs */
 	off_t bytes;			/* total size of local data, for uustat */
 };
@@ -224,7 +232,8 @@ int spool_status_put(struct spool *sp, const char *sys, const struct spool_statu
 int spool_corrupt(struct spool *sp, const char *path, const char *sys, const char *why);
 
 /* Pure helpers, fuzzable: parse and format one command file. */
-/* spool_job_parse allocates job->cmd (free it with free()). */
+/* spool_job_parse allocates job->cmd, one block with the commands' strings
+ * (free it with free()). */
 int spool_job_parse(const char *text, size_t len, struct spool_job *job, char *err,
     size_t errlen);
 char *spool_job_format(const struct spool_job *job, size_t *lenp);

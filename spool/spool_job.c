@@ -201,16 +201,29 @@ spool_options_ok(const char *s)
 	return 1;
 }
 
+/* spool_str - a command's string, NULL read as "" */
+static const char *
+spool_str(const char *s)
+{
+	return s ? s : "";
+}
+
 /* spool_cmd_check - validate one command's fields; NULL or why not */
 static const char *
 spool_cmd_check(const struct spool_cmd *c)
 {
+	const char *from = spool_str(c->from), *to = spool_str(c->to);
+	const char *command = spool_str(c->command);
+
 	if (!strchr("SREX", c->kind) || c->kind == '\0')
 		return "unknown command kind";
-	if (c->kind != 'E' && (c->from[0] == '\0' || c->to[0] == '\0'))
+	if (c->kind != 'E' && (from[0] == '\0' || to[0] == '\0'))
 		return "empty path";
-	if (c->kind == 'E' && c->command[0] == '\0')
+	if (c->kind == 'E' && command[0] == '\0')
 		return "empty command";
+	if (strlen(from) >= SPOOL_PATH_MAX || strlen(to) >= SPOOL_PATH_MAX ||
+	    strlen(command) >= SPOOL_COMMAND_MAX)
+		return "oversized field";
 	if (!spool_options_ok(c->options))
 		return "bad options";
 	if (!name_is_safe(c->temp, SPOOL_WIRE_MAX - 1))
@@ -251,9 +264,9 @@ spool_job_format(const struct spool_job *job, size_t *lenp)
 		const struct spool_cmd *c = &job->cmd[i];
 		snprintf(num, sizeof(num), "%s %c ", c->done ? "done" : "cmd", c->kind);
 		spool_buf_str(&b, num);
-		spool_buf_field(&b, c->from);
+		spool_buf_field(&b, spool_str(c->from));
 		spool_buf_str(&b, " ");
-		spool_buf_field(&b, c->to);
+		spool_buf_field(&b, spool_str(c->to));
 		spool_buf_str(&b, " ");
 		spool_buf_field(&b, c->user);
 		spool_buf_str(&b, " ");
@@ -264,7 +277,7 @@ spool_job_format(const struct spool_job *job, size_t *lenp)
 		spool_buf_str(&b, num);
 		spool_buf_field(&b, c->notify);
 		spool_buf_str(&b, " ");
-		spool_buf_field(&b, c->command);
+		spool_buf_field(&b, spool_str(c->command));
 		spool_buf_str(&b, "\n");
 	}
 	if (b.err) {
@@ -354,9 +367,32 @@ spool_parse_header(const char *line, size_t n, struct spool_job *job, unsigned *
 	return NULL;
 }
 
-/* spool_parse_cmd - one command line into c; NULL or why */
+/* spool_arena - room for the commands' strings, filled as they are parsed */
+struct spool_arena {
+	char *p;
+	size_t left;
+};
+
+/* spool_arena_field - decode field s (n bytes) into the arena, at most max
+ * bytes with the NUL; the string, or NULL when it is bad or too long */
 static const char *
-spool_parse_cmd(const char *line, size_t n, struct spool_cmd *c)
+spool_arena_field(struct spool_arena *a, const char *s, size_t n, size_t max)
+{
+	char *out = a->p;
+	size_t len;
+
+	if (a->left == 0 || spool_unescape(s, n, out, max < a->left ? max : a->left) < 0)
+		return NULL;
+	len = strlen(out) + 1;
+	a->p += len;
+	a->left -= len;
+	return out;
+}
+
+/* spool_parse_cmd - one command line into c, its long strings into a;
+ * NULL or why */
+static const char *
+spool_parse_cmd(const char *line, size_t n, struct spool_cmd *c, struct spool_arena *a)
 {
 	const char *f[SPOOL_FIELDS];
 	size_t fl[SPOOL_FIELDS];
@@ -375,14 +411,14 @@ spool_parse_cmd(const char *line, size_t n, struct spool_cmd *c)
 	if (fl[1] != 1)
 		return "bad command kind";
 	c->kind = f[1][0];
-	if (spool_unescape(f[2], fl[2], c->from, sizeof(c->from)) < 0 ||
-	    spool_unescape(f[3], fl[3], c->to, sizeof(c->to)) < 0 ||
+	if (!(c->from = spool_arena_field(a, f[2], fl[2], SPOOL_PATH_MAX)) ||
+	    !(c->to = spool_arena_field(a, f[3], fl[3], SPOOL_PATH_MAX)) ||
 	    spool_unescape(f[4], fl[4], c->user, sizeof(c->user)) < 0 ||
 	    spool_unescape(f[5], fl[5], c->options, sizeof(c->options)) < 0 ||
 	    spool_unescape(f[6], fl[6], c->temp, sizeof(c->temp)) < 0 ||
 	    spool_unescape(f[7], fl[7], mode, sizeof(mode)) < 0 ||
 	    spool_unescape(f[8], fl[8], c->notify, sizeof(c->notify)) < 0 ||
-	    spool_unescape(f[9], fl[9], c->command, sizeof(c->command)) < 0)
+	    !(c->command = spool_arena_field(a, f[9], fl[9], SPOOL_COMMAND_MAX)))
 		return "bad or oversized field";
 	errno = 0;
 	m = strtoul(mode, &end, 8);
@@ -399,7 +435,8 @@ spool_job_parse(const char *text, size_t len, struct spool_job *job, char *err,
     size_t errlen)
 {
 	const char *p = text, *end = text + len, *nl, *why = NULL;
-	size_t ncmd = 0, i;
+	struct spool_arena arena;
+	size_t ncmd = 0, nalloc, i;
 	unsigned seen = 0;
 	int lineno = 0, inbody = 0;
 
@@ -421,14 +458,18 @@ spool_job_parse(const char *text, size_t len, struct spool_job *job, char *err,
 		why = "missing final newline";
 		goto bad;
 	}
-	/* exactly as many as there are (a command is over 9 KB), at least
-	 * one, and room for the one too many that makes the job bad */
-	job->cmd = calloc(ncmd == 0 ? 1 : ncmd < SPOOL_CMD_MAX ? ncmd : SPOOL_CMD_MAX,
-	    sizeof(*job->cmd));
+	/* one block: exactly as many commands as there are (at least one,
+	 * and room for the one too many that makes the job bad), then their
+	 * strings, which decoded take no more room than the text they come
+	 * from (each field is followed by a space or a newline for its NUL) */
+	nalloc = ncmd == 0 ? 1 : ncmd < SPOOL_CMD_MAX ? ncmd : SPOOL_CMD_MAX;
+	job->cmd = calloc(1, nalloc * sizeof(*job->cmd) + len);
 	if (!job->cmd) {
 		why = "out of memory";
 		goto bad;
 	}
+	arena.p = (char *)(job->cmd + nalloc);
+	arena.left = len;
 	for (; p < end; p = nl + 1) {
 		size_t n;
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -445,7 +486,7 @@ spool_job_parse(const char *text, size_t len, struct spool_job *job, char *err,
 		} else if (job->ncmd == SPOOL_CMD_MAX) {
 			why = "too many commands";
 		} else {
-			why = spool_parse_cmd(p, n, &job->cmd[job->ncmd++]);
+			why = spool_parse_cmd(p, n, &job->cmd[job->ncmd++], &arena);
 		}
 		if (why)
 			goto bad;

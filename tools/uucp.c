@@ -176,25 +176,35 @@ uucp_options(const struct uucp_opts *o, char kind, char *out, size_t outlen)
 	    o->mkdirs ? "d" : "f", o->mail ? "m" : "", kind == 'S' && o->notify ? "n" : "");
 }
 
-/* uucp_send_cmd - fill an S command for local file src */
+/* The paths of one command; a job's commands point into an array of these
+ * that follows them in job->cmd's block. */
+struct uucp_paths {
+	char from[SPOOL_PATH_MAX];
+	char to[SPOOL_PATH_MAX];
+};
+
+/* uucp_send_cmd - fill an S command for local file src, its paths in pp */
 static void
 uucp_send_cmd(struct spool *sp, const struct uucp_opts *o, const char *sys, const char *src,
-    const char *dest, int dest_is_dir, const char *user, struct spool_cmd *c)
+    const char *dest, int dest_is_dir, const char *user, struct spool_cmd *c,
+    struct uucp_paths *pp)
 {
 	struct stat st;
 	int fd;
 
 	memset(c, 0, sizeof(*c));
 	c->kind = 'S';
-	uucp_local_abs(src, c->from, sizeof(c->from));
-	fd = open(c->from, O_RDONLY | O_CLOEXEC);
+	c->from = pp->from;
+	c->to = pp->to;
+	uucp_local_abs(src, pp->from, sizeof(pp->from));
+	fd = open(pp->from, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		uucp_die("%s: %s", src, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		uucp_die("%s: not a regular file", src);
 	if (dest_is_dir)
-		uucp_join_dir(c->to, sizeof(c->to), dest, uucp_base(c->from));
-	else if (str_copy(c->to, dest, sizeof(c->to)) < 0)
+		uucp_join_dir(pp->to, sizeof(pp->to), dest, uucp_base(pp->from));
+	else if (str_copy(pp->to, dest, sizeof(pp->to)) < 0)
 		uucp_die("%s: path too long", dest);
 	str_copy(c->user, user, sizeof(c->user));
 	uucp_options(o, 'S', c->options, sizeof(c->options));
@@ -208,18 +218,20 @@ uucp_send_cmd(struct spool *sp, const struct uucp_opts *o, const char *sys, cons
 	close(fd);
 }
 
-/* uucp_fetch_cmd - fill an R command for remote path src */
+/* uucp_fetch_cmd - fill an R command for remote path src, its paths in pp */
 static void
 uucp_fetch_cmd(const struct uucp_opts *o, const char *src, const char *dest,
-    int dest_is_dir, const char *user, struct spool_cmd *c)
+    int dest_is_dir, const char *user, struct spool_cmd *c, struct uucp_paths *pp)
 {
 	memset(c, 0, sizeof(*c));
 	c->kind = 'R';
-	str_copy(c->from, src, sizeof(c->from));
+	c->from = pp->from;
+	c->to = pp->to;
+	str_copy(pp->from, src, sizeof(pp->from));
 	if (dest_is_dir)
-		uucp_join_dir(c->to, sizeof(c->to), dest, uucp_base(src));
+		uucp_join_dir(pp->to, sizeof(pp->to), dest, uucp_base(src));
 	else
-		str_copy(c->to, dest, sizeof(c->to));
+		str_copy(pp->to, dest, sizeof(pp->to));
 	str_copy(c->user, user, sizeof(c->user));
 	uucp_options(o, 'R', c->options, sizeof(c->options));
 	str_copy(c->temp, "D.0", sizeof(c->temp));
@@ -260,15 +272,18 @@ uucp_build(struct spool *sp, const struct uucp_opts *o, int nfile, char **files,
 {
 	char sys[SPOOL_SYS_MAX], ssys[SPOOL_SYS_MAX], dest_abs[PATH_MAX];
 	const char *dest, *src;
+	struct uucp_paths *pp;
 	struct stat st;
 	int i, remote_dest, dir;
 
 	remote_dest = uucp_split(files[nfile - 1], sys, sizeof(sys), &dest);
 	if (nfile - 1 > SPOOL_CMD_MAX)
 		uucp_die("at most %d files at once", SPOOL_CMD_MAX);
-	job->cmd = calloc((size_t)nfile, sizeof(*job->cmd));
+	/* one block, freed with job->cmd: the commands, then their paths */
+	job->cmd = calloc((size_t)nfile, sizeof(*job->cmd) + sizeof(*pp));
 	if (!job->cmd)
 		uucp_die("out of memory");
+	pp = (struct uucp_paths *)(job->cmd + nfile);
 	if (remote_dest) {
 		uucp_remote_ok(sys, dest);
 		for (i = 0; i < nfile - 1; i++) {	/* check all before copying any */
@@ -284,7 +299,9 @@ uucp_build(struct spool *sp, const struct uucp_opts *o, int nfile, char **files,
 			if (uucp_split(files[i], ssys, sizeof(ssys), &src))
 				uucp_die("%s: copying between two remote systems is not supported",
 				    files[i]);
-			uucp_send_cmd(sp, o, sys, src, dest, dir, job->user, &job->cmd[job->ncmd++]);
+			uucp_send_cmd(sp, o, sys, src, dest, dir, job->user, &job->cmd[job->ncmd],
+			    &pp[job->ncmd]);
+			job->ncmd++;
 		}
 	} else {
 		if (dest[0] == '~') {
@@ -303,7 +320,9 @@ uucp_build(struct spool *sp, const struct uucp_opts *o, int nfile, char **files,
 				uucp_die("%s: all sources must be on one system", files[i]);
 			str_copy(sys, ssys, sizeof(sys));
 			uucp_remote_ok(sys, src);
-			uucp_fetch_cmd(o, src, dest_abs, dir, job->user, &job->cmd[job->ncmd++]);
+			uucp_fetch_cmd(o, src, dest_abs, dir, job->user, &job->cmd[job->ncmd],
+			    &pp[job->ncmd]);
+			job->ncmd++;
 		}
 	}
 	str_copy(job->sys, sys, sizeof(job->sys));

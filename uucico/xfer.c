@@ -1260,8 +1260,8 @@ xfer_uucp_run(struct session *s, const struct cmd *c, char *reply, size_t rlen)
 		job.grade = 'N';
 		str_copy(job.user, c->user, sizeof(job.user));
 		sc.kind = 'S';
-		str_copy(sc.from, real, sizeof(sc.from));
-		str_copy(sc.to, bang + 1, sizeof(sc.to));
+		sc.from = real;
+		sc.to = bang + 1;
 		str_copy(sc.user, c->user, sizeof(sc.user));
 		str_copy(sc.options, "c", sizeof(sc.options));
 		str_copy(sc.temp, "D.0", sizeof(sc.temp));

@@ -244,8 +244,8 @@ uuxq_remote(struct uuxq_state *st, const struct uuxq_req *req, const char *text,
 		struct spool_cmd *c = &cmds[i];
 		const char *w = i < st->nwire ? st->wire[i] : st->xdata;
 		c->kind = 'S';
-		str_copy(c->from, w, sizeof(c->from));
-		str_copy(c->to, i < st->nwire ? w : xname, sizeof(c->to));
+		c->from = w;
+		c->to = i < st->nwire ? w : xname;
 		str_copy(c->user, req->user, sizeof(c->user));
 		str_copy(c->options, "C", sizeof(c->options));
 		str_copy(c->temp, w, sizeof(c->temp));

@@ -149,7 +149,7 @@ torture_writer(void)
 	uint64_t rs = (uint64_t)getpid() * 2654435761u ^ (uint64_t)now_ms();
 	struct spool_cmd cmd;
 	struct spool_job job;
-	char wire[SPOOL_WIRE_MAX], line[128];
+	char wire[SPOOL_WIRE_MAX], line[128], from[64];
 	int fd;
 
 	torture_append("queued.ledger", "\n");	/* end a line torn by a kill */
@@ -164,8 +164,9 @@ torture_writer(void)
 		memset(&cmd, 0, sizeof(cmd));
 		memset(&job, 0, sizeof(job));
 		cmd.kind = 'S';
-		snprintf(cmd.from, sizeof(cmd.from), "/torture/%llu", (unsigned long long)seed);
-		str_copy(cmd.to, "~/torture", sizeof(cmd.to));
+		snprintf(from, sizeof(from), "/torture/%llu", (unsigned long long)seed);
+		cmd.from = from;
+		cmd.to = "~/torture";
 		str_copy(cmd.user, "torture", sizeof(cmd.user));
 		str_copy(cmd.options, "Cd", sizeof(cmd.options));
 		str_copy(cmd.temp, wire, sizeof(cmd.temp));

@@ -86,12 +86,79 @@ set_cmd(struct spool_cmd *c, const char *from, const char *to, const char *temp)
 {
 	memset(c, 0, sizeof(*c));
 	c->kind = 'S';
-	str_copy(c->from, from, sizeof(c->from));
-	str_copy(c->to, to, sizeof(c->to));
+	c->from = from;
+	c->to = to;
 	str_copy(c->user, "alice", sizeof(c->user));
 	str_copy(c->options, strcmp(temp, "D.0") ? "Cd" : "cd", sizeof(c->options));
 	str_copy(c->temp, temp, sizeof(c->temp));
 	c->mode = 0644;
+}
+
+/* test_format_limits - the longest path and command go through format
+ * and parse; one byte more is refused by each */
+static void
+test_format_limits(void)
+{
+	static char path[SPOOL_PATH_MAX + 1], command[SPOOL_COMMAND_MAX + 1];
+	struct spool_job job, back;
+	struct spool_cmd c[2];
+	char err[128], *text, *longer, *at;
+	size_t len;
+	int r;
+
+	memset(path, 'p', SPOOL_PATH_MAX);	/* strlen SPOOL_PATH_MAX: one too many */
+	memset(command, 'c', SPOOL_COMMAND_MAX);
+	memset(&job, 0, sizeof(job));
+	str_copy(job.id, "01234567-89ab-cdef-0123-456789abcdef", sizeof(job.id));
+	str_copy(job.sys, "beta", sizeof(job.sys));
+	job.grade = 'N';
+	set_cmd(&c[0], path + 1, "~/x", "D.0");
+	memset(&c[1], 0, sizeof(c[1]));
+	c[1].kind = 'E';
+	c[1].command = command + 1;
+	str_copy(c[1].temp, "D.0", sizeof(c[1].temp));
+	job.cmd = c;
+	job.ncmd = 2;
+	text = spool_job_format(&job, &len);
+	ok(text != NULL, "the longest path and command format");
+	if (!text)
+		return;
+	r = spool_job_parse(text, len, &back, err, sizeof(err));
+	ok(r == 0 && strlen(back.cmd[0].from) == SPOOL_PATH_MAX - 1 &&
+	    strlen(back.cmd[1].command) == SPOOL_COMMAND_MAX - 1 &&
+	    back.cmd[1].from[0] == '\0' && back.cmd[0].command[0] == '\0',
+	    "and parse back whole, unset strings empty (%s)", r ? err : "ok");
+	if (r == 0)
+		free(back.cmd);
+	/* the same text with one more byte in the path, then in the command */
+	longer = malloc(len + 2);
+	at = strstr(text, "cmd S p");
+	if (longer && at) {
+		size_t o = (size_t)(at - text) + 6;
+		memcpy(longer, text, o);
+		longer[o] = 'p';
+		memcpy(longer + o + 1, text + o, len - o + 1);
+		r = spool_job_parse(longer, len + 1, &back, err, sizeof(err));
+		ok(r == -1 && back.cmd == NULL && strstr(err, "oversized"),
+		    "parse refuses a path one byte too long (%s)", err);
+		at = strstr(text, " - cccc");
+		o = (size_t)(at - text) + 3;
+		memcpy(longer, text, o);
+		longer[o] = 'c';
+		memcpy(longer + o + 1, text + o, len - o + 1);
+		r = spool_job_parse(longer, len + 1, &back, err, sizeof(err));
+		ok(r == -1 && back.cmd == NULL && strstr(err, "oversized"),
+		    "parse refuses a command one byte too long (%s)", err);
+	}
+	free(longer);
+	free(text);
+	c[0].from = path;
+	errno = 0;
+	ok(spool_job_format(&job, &len) == NULL && errno == EINVAL,
+	    "format refuses a path of SPOOL_PATH_MAX bytes");
+	c[0].from = path + 1;
+	c[1].command = command;
+	ok(spool_job_format(&job, &len) == NULL, "and a command of SPOOL_COMMAND_MAX bytes");
 }
 
 /* test_format - parse/format round trip and rejection of bad files */
@@ -141,8 +208,8 @@ test_format(void)
 	cmd[1].done = 1;
 	memset(&cmd[2], 0, sizeof(cmd[2]));
 	cmd[2].kind = 'E';
-	str_copy(cmd[2].command, "rmail a b\tc", sizeof(cmd[2].command));
-	str_copy(cmd[2].from, "/x", sizeof(cmd[2].from));
+	cmd[2].command = "rmail a b\tc";
+	cmd[2].from = "/x";
 	str_copy(cmd[2].temp, "D.0", sizeof(cmd[2].temp));
 	cmd[2].mode = 0600;
 	job.cmd = cmd;
@@ -176,6 +243,7 @@ test_format(void)
 	}
 	job.grade = '!';
 	ok(spool_job_format(&job, &len) == NULL, "format refuses a bad grade");
+	test_format_limits();
 }
 
 /* test_wire - wire name shape and uniqueness across reopen */
