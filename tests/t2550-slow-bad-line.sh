@@ -45,4 +45,16 @@ test_expect_success 'calls after the first start from the line the last one meas
 	grep -a -q -E "i: starting from the last call.s line \(bit-error rate [0-9.]+e-0[45], [0-9]+ bytes/s\): data packets of ([0-9]{2}|[1-2][0-9]{2}) bytes" "$TRASH/s/Log"
 '
 
+# The receiver only answered: its commands, each acknowledged behind a
+# window of the sender's data, timed as a few bytes a second.  That makes a
+# safe resend timer, but it is not the line, and is not kept as one.
+test_expect_success 'the sender keeps the line rate; the receiver no rate of its commands' '
+	"$BIN/uustat" -I "$TRASH/s/config" -s r >st.s &&
+	"$BIN/uustat" -I "$TRASH/r/config" -s s >st.r &&
+	cat st.s st.r &&
+	rate=$(sed -n "s/.* line=ber:[0-9.e+-]*,\([0-9]*\)B\/s.*/\1/p" st.s) &&
+	test "$rate" -ge 700 && test "$rate" -le 1300 &&
+	! grep -q " line=" st.r
+'
+
 test_done

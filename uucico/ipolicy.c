@@ -189,6 +189,9 @@ ipolicy_init(struct ipolicy *pol)
 	pol->inflight = 0;
 	pol->acks = 0;
 	pol->mark_ms = 0;
+	pol->line_bytes = 0.0;
+	pol->line_ms = 0.0;
+	pol->sampled = 0.0;
 }
 
 /* ipolicy_prime - start from an earlier connection's estimates */
@@ -258,6 +261,11 @@ ipolicy_acked(struct ipolicy *pol, long long now_ms, size_t bytes)
 		dt = IPOLICY_GAP_MS;
 	pol->rate_bytes = pol->rate_bytes * keep + wire + pol->pending;
 	pol->rate_ms = pol->rate_ms * keep + dt;
+	if (pol->inflight > bytes) {	/* more queued behind it: our side busy */
+		pol->line_bytes = pol->line_bytes * keep + wire + pol->pending;
+		pol->line_ms = pol->line_ms * keep + dt;
+		pol->sampled += wire + pol->pending;
+	}
 	pol->pending = 0.0;
 	pol->mark_ms = now_ms;
 	pol->inflight -= bytes < pol->inflight ? bytes : pol->inflight;
@@ -288,6 +296,15 @@ ipolicy_rate(const struct ipolicy *pol)
 	if (pol->rate_ms < 1.0 || pol->rate_bytes <= 0.0)
 		return 0.0;
 	return pol->rate_bytes * 1000.0 / pol->rate_ms;
+}
+
+/* ipolicy_line_rate - the rate to remember, from busy-line samples only */
+double
+ipolicy_line_rate(const struct ipolicy *pol)
+{
+	if (pol->sampled < IPOLICY_RATE_TRUST || pol->line_ms < 1.0)
+		return 0.0;
+	return pol->line_bytes * 1000.0 / pol->line_ms;
 }
 
 /* ipolicy_quiet_ms - silence allowed before the oldest packet is resent */

@@ -41,6 +41,9 @@ struct ipolicy {
 	unsigned long long inflight;	/* data bytes sent and not yet acknowledged */
 	int acks;		/* packets acknowledged, up to 5 */
 	long long mark_ms;	/* when the busy time not yet counted began */
+	double line_bytes;	/* decayed line bytes acknowledged while more ... */
+	double line_ms;		/* ... were queued behind them, over this time */
+	double sampled;		/* line bytes timed so (not decayed) */
 };
 
 /* ipolicy_init - a policy for a new connection: nothing known, the line
@@ -49,7 +52,7 @@ void ipolicy_init(struct ipolicy *pol);
 
 /* ipolicy_prime - start from what an earlier connection over the same
  * link learnt: its bit-error rate (ipolicy_ber then; 0 for a clean line)
- * and its line rate in bytes per second (ipolicy_rate then; 0 when not
+ * and its line rate in bytes per second (ipolicy_line_rate then; 0 when not
  * known).  Call right after ipolicy_init; values outside 0..0.5 and
  * 0..1e9, or not numbers, are ignored.  The error rate weighs as much as
  * the clean start it replaces (IPOLICY_PRIOR frames), the rate as one
@@ -98,5 +101,15 @@ double ipolicy_ber(const struct ipolicy *pol);
 /* ipolicy_rate - the measured line rate in bytes per second, or 0 before
  * any packet was acknowledged. */
 double ipolicy_rate(const struct ipolicy *pol);
+
+/* ipolicy_line_rate - the line rate in bytes per second to remember for
+ * the next connection, or 0 when this one cannot tell: timed only from
+ * acknowledgements that came while more of our data was in flight (our
+ * direction of the line busy), and only once IPOLICY_RATE_TRUST line
+ * bytes were timed so.  A side that only answers sends one short command
+ * at a time, each acknowledged behind the other side's queue of data:
+ * ipolicy_rate then makes a safe resend timer, but is not the line. */
+#define IPOLICY_RATE_TRUST 8192.0
+double ipolicy_line_rate(const struct ipolicy *pol);
 
 #endif

@@ -65,6 +65,7 @@
 #define G_STALL_MS 500		/* ms of silence that ends an incomplete frame */
 #define G_LINE_MAX_MS 600000.0	/* most line time a wait allows for our bytes */
 #define G_EPRIOR 32768.0	/* error-free bytes assumed before any loss */
+#define G_RATE_TIMED 8		/* acks of waiting packets before the rate is the line's */
 #define G_EDECAY 524288.0	/* bytes after which the error history halves */
 #define G_WARMUP 65536.0	/* bytes sent in packets of at most... */
 #define G_WARMSIZE 1024		/* ...this size, until a loss shows the line */
@@ -102,6 +103,7 @@ struct g_state {
 	long long last_send;		/* when a data packet was last written */
 	long long rtt_min;		/* least write-to-ack time seen (ms), 0 unknown */
 	double mspb;			/* ms the line takes per byte of ours */
+	int timed;			/* times mspb was timed from waiting packets */
 	long long prog_at;		/* when an ack last moved */
 	int quick;			/* quick resends since the last progress */
 	double ebytes, elost;		/* bytes sent and packets lost, decaying */
@@ -265,17 +267,23 @@ g_quick_ms(const struct proto *p)
 
 /* g_note_line - keep the line estimates where the session finds them
  * when the call ends (proto_stats.line_*): lost packets per byte are
- * about 8 times the bit-error rate at these error rates; the rate once
- * timed from acks (or handed in by the last call) */
+ * about 8 times the bit-error rate at these error rates; the rate as
+ * timed from acks of packets that waited behind others.  A side that
+ * timed too few (it only answered) keeps what the last call handed in. */
 static void
 g_note_line(struct proto *p)
 {
 	const struct g_state *g = p->priv;
 
+	if (g->timed < G_RATE_TIMED) {	/* sent too little to tell: keep what was known */
+		p->st.line_ber = p->par.line_ber;
+		p->st.line_rate = p->par.line_rate;
+		return;
+	}
 	p->st.line_ber = g->elost / (g->ebytes + G_EPRIOR) / 8.0;
 	if (p->st.line_ber > 0.5)
 		p->st.line_ber = 0.5;
-	p->st.line_rate = g->rtt_min > 0 || p->par.line_rate > 0 ? 1000.0 / g->mspb : 0.0;
+	p->st.line_rate = 1000.0 / g->mspb;
 }
 
 /* g_lost - count one lost packet of ours for the packet size estimate */
@@ -345,8 +353,10 @@ g_ack(struct proto *p, int n)
 		rtt = now - g->sent_at[n & 7];
 		if (g->rtt_min == 0 || rtt < g->rtt_min)
 			g->rtt_min = rtt > 0 ? rtt : 1;
-		if (!g->resent[first] && g->prog_at > g->sent_at[first] && bytes > 0)
+		if (!g->resent[first] && g->prog_at > g->sent_at[first] && bytes > 0) {
 			g->mspb = (3 * g->mspb + (double)(now - g->prog_at) / (double)bytes) / 4;
+			g->timed++;
+		}
 		g_note_line(p);
 	}
 	g->prog_at = now;

@@ -150,8 +150,14 @@ i_note_line(struct proto *p)
 {
 	struct i_state *s = p->priv;
 
-	p->st.line_ber = ipolicy_ber(&s->pol);
-	p->st.line_rate = ipolicy_rate(&s->pol);
+	/* a side that sent little keeps what the link was known as */
+	p->st.line_rate = ipolicy_line_rate(&s->pol);
+	if (p->st.line_rate > 0.0) {
+		p->st.line_ber = ipolicy_ber(&s->pol);
+	} else {
+		p->st.line_ber = p->par.line_ber;
+		p->st.line_rate = p->par.line_rate;
+	}
 }
 
 /* i_resend - send our packet seq again (why: a NAK, or a quiet line) */

@@ -685,6 +685,39 @@ test_edges(void)
  * 40-second call's worth at 9600 bit/s and BER 1e-4 gets more through
  * than one that relearns the line, the memory reads back as it was
  * stored, and a line that has since become clean is followed */
+/* test_prime_receiver - a side that only answers: its few command packets
+ * are each acknowledged behind the other side's data, which makes a safe
+ * timer but is no line rate to remember */
+static void
+test_prime_receiver(void)
+{
+	struct ipolicy pol;
+	long long t = 0;
+	int i;
+
+	ipolicy_init(&pol);
+	ipolicy_prime(&pol, 1e-5, 960.0);
+	for (i = 0; i < 20; i++) {	/* "SY", "CY": acked 17 s later each */
+		ipolicy_sent(&pol, t, 12);
+		t += 17000;
+		ipolicy_acked(&pol, t, 12);
+		t += 3000;
+	}
+	ok(ipolicy_rate(&pol) < 100.0 && ipolicy_line_rate(&pol) == 0.0,
+	    "20 command packets acked 17 s late: timer rate %.0f B/s, no line rate",
+	    ipolicy_rate(&pol));
+	for (i = 0; i < 4; i++)		/* then a file: 1 KB packets at 960 B/s */
+		ipolicy_sent(&pol, t, 1024);
+	for (i = 0; i < 16; i++) {
+		t += 1077;
+		ipolicy_acked(&pol, t, 1024);
+		ipolicy_sent(&pol, t, 1024);
+	}
+	ok(ipolicy_line_rate(&pol) > 940.0 && ipolicy_line_rate(&pol) < 1010.0,
+	    "16 KB of its own data streamed later: line rate %.0f B/s (timer rate %.0f)",
+	    ipolicy_line_rate(&pol), ipolicy_rate(&pol));
+}
+
 static void
 test_prime(void)
 {
@@ -745,9 +778,13 @@ test_prime(void)
 	    SIM_MAXPKT, back);
 	ok(back >= 0 && back <= 1000, "primed with 1e-4 on a clean line: back at %d bytes",
 	    SIM_MAXPKT);
+	ok(ipolicy_line_rate(&warm->pol) > 900.0 && ipolicy_line_rate(&warm->pol) < 1100.0,
+	    "a call that sent %lld bytes at 9600 bit/s: line rate %.0f B/s", call,
+	    ipolicy_line_rate(&warm->pol));
 	sim_free(cold);
 	sim_free(warm);
 	sim_free(clean);
+	test_prime_receiver();
 }
 
 int
