@@ -47,4 +47,23 @@ test_expect_success 'each call starts from the line the last one measured' '
 	"$BIN/uustat" -I "$TRASH/s/config" -s r | grep " line=ber:"
 '
 
+# A call the line cut after a file, or part of one kept for restart, got
+# through shows the link works: the next try is due after the first wait
+# (the Systems ";N" minutes, else 5 minutes), not a doubled one, however
+# many calls were cut so before; a daemon keeps moving such a queue.
+test_expect_success 'calls cut after progress leave the first retry wait, not a doubled one' '
+	mkdir -p "$TRASH/cut" && make_file "$TRASH/cut/big" 400000 &&
+	brigade_queue s "$TRASH/cut/big" "r!~/cut" &&
+	{ CALL_TIMEOUT=30 call brigade s r brigade r s l; true; } &&
+	{ CALL_TIMEOUT=30 call brigade s r brigade r s l; true; } &&
+	test -n "$(brigade_jobs s)" &&
+	cat "$TRASH/s/spool/.Status/r" "$TRASH/r/spool/.Status/s" &&
+	for st in "$TRASH/s/spool/.Status/r" "$TRASH/r/spool/.Status/s"; do
+		grep -q "result=failed retries=1 " "$st" &&
+		last=$(sed -n "s/^last=\([0-9]*\) .*/\1/p" "$st") &&
+		next=$(sed -n "s/.* next=\([0-9]*\) .*/\1/p" "$st") &&
+		test $((next - last)) -eq 300 || return 1
+	done
+'
+
 test_done

@@ -455,9 +455,16 @@ session_status(struct session *s, int ok)
 		int minutes = idx >= 0 ? timewin_retry(s->hdb->sys[idx].time) : -1;
 
 		st.result = SPOOL_ST_FAILED;
-		st.retries++;
-		/* the same back-off as a call that never connected: doubling
-		 * from the Systems ";N" minutes, capped at 23 hours */
+		/* a call the line cut after work got through (a file, or part
+		 * of one kept for restart) shows the link works: the next try
+		 * comes after the first wait, not a doubled one, so a link
+		 * that drops every minute still moves its queue call by call.
+		 * Other failures back off as a call that never connected:
+		 * doubling from the Systems ";N" minutes, capped at 23 hours */
+		if (s->files_sent + s->files_received > 0 || s->bytes_cut > 0)
+			st.retries = 1;
+		else
+			st.retries++;
 		st.next_retry = st.last_call +
 		    sched_backoff(st.retries, minutes > 0 ? minutes * 60L : 0);
 		str_copy(st.reason, s->why, sizeof(st.reason));

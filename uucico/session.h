@@ -55,6 +55,7 @@ struct session {
 	char why[256];		/* why the call failed */
 	unsigned files_sent, files_received, files_failed, files_resent;
 	unsigned long long bytes_sent, bytes_received;
+	unsigned long long bytes_cut;	/* bytes of transfers the call cut short */
 	long long t_start;
 	char (*tried)[64];	/* "jobid/idx" keys not to retry in this call */
 	size_t ntried, atried;

@@ -56,6 +56,8 @@ xfer_log_more(struct session *s, const char *dir, const char *file, unsigned lon
 {
 	double secs = (double)(now_ms() - t0) / 1000.0;
 
+	if (strcmp(result, "interrupted") == 0 || strcmp(result, "unconfirmed") == 0)
+		s->bytes_cut += bytes;
 	log_info("xfer sys=%s dir=%s file=%s bytes=%llu offset=%lld seconds=%.2f result=%s%s "
 	    "integrity=%s", s->remote, dir, file, bytes, offset, secs, result, more,
 	    s->e2e ? "crc32-end-to-end" : proto_integrity(s->proto->ops->name));
