@@ -37,6 +37,8 @@
 #   resumes      receives logged with offset > 0: file@offset and result
 #   packets      resent, checksum errors and timeouts over the sender's calls
 #   flips        bits uuline flipped, hang-ups it made
+# The report's head names the tree's commit ($BRIGADE_REV names it for a
+# copy made without .git, e.g. by git archive).
 # Exit status 0 when everything arrived intact, exactly once.
 BADLINE_SPEED=115200 BADLINE_BER=1e-5 BADLINE_HANGUP=20..60
 BADLINE_FILE=10485760 BADLINE_MAILS=500 BADLINE_MAIL_SIZE=2048
@@ -148,12 +150,15 @@ badline_packets() {
 	    s["sent"], s["resent"], s["checksum_errors"], s["timeouts"] }'
 }
 
+# the tree's commit, or $BRIGADE_REV for a copy made without .git
+_rev=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null) || _rev=
+_rev="Brigade ${_rev:-${BRIGADE_REV:-of unknown commit}}"
 if [ -n "$_cont" ]; then
-	badline_say "# continued $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $(nproc) CPUs," \
-	    "$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null), after $_prev_calls calls and $_prev_wall s"
+	badline_say "# continued $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $(nproc) CPUs;" \
+	    "$_rev, after $_prev_calls calls and $_prev_wall s"
 else
 badline_say "# bench/badline.sh $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $(nproc) CPUs," \
-    "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)"
+    "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $_rev"
 badline_say "# speed=$BADLINE_SPEED ber=$BADLINE_BER hangup=$BADLINE_HANGUP file=$BADLINE_FILE" \
     "mails=${BADLINE_MAILS}x$BADLINE_MAIL_SIZE proto=${_proto:-default}${_proto:+ g=$BADLINE_G} seed=$_seed" \
     "work=$TRASH"
