@@ -681,10 +681,6 @@ test_edges(void)
 	ok(n == IPOLICY_MINPACK, "every frame lost: the floor, %d", n);
 }
 
-/* test_prime - a call that starts from the last call's estimates: a
- * 40-second call's worth at 9600 bit/s and BER 1e-4 gets more through
- * than one that relearns the line, the memory reads back as it was
- * stored, and a line that has since become clean is followed */
 /* test_prime_receiver - a side that only answers: its few command packets
  * are each acknowledged behind the other side's data, which makes a safe
  * timer but is no line rate to remember */
@@ -718,6 +714,10 @@ test_prime_receiver(void)
 	    ipolicy_line_rate(&pol), ipolicy_rate(&pol));
 }
 
+/* test_prime - a call that starts from the last call's estimates: a
+ * 40-second call's worth at 9600 bit/s and BER 1e-4 gets more through
+ * than one that relearns the line, the memory reads back as it was
+ * stored, and a line that has since become clean is followed */
 static void
 test_prime(void)
 {
